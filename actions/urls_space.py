@@ -1,0 +1,9 @@
+from django.urls import path
+
+from .views import space
+
+app_name = "space"
+
+urlpatterns = [
+    path("", space.dashboard, name="dashboard"),
+]

@@ -1,0 +1,245 @@
+"""The territory and the programme's structure and governance."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from partners.models import Organisation
+
+from .validators import validate_insee, validate_siren
+
+
+class Territory(models.Model):
+    name = models.CharField("nom", max_length=200, unique=True)
+    slug = models.SlugField("identifiant d'URL", max_length=200, unique=True)
+    department = models.CharField("département", max_length=100)
+    region = models.CharField("région", max_length=100)
+    description = models.TextField("présentation (Markdown)", blank=True)
+
+    class Meta:
+        verbose_name = "territoire"
+        verbose_name_plural = "territoires"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Intercommunality(models.Model):
+    territory = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        related_name="intercommunalities",
+        verbose_name="territoire",
+    )
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField("identifiant d'URL", max_length=200, unique=True)
+    siren = models.CharField("SIREN", max_length=9, unique=True, validators=[validate_siren])
+    population = models.PositiveIntegerField("population municipale", default=0)
+    colour = models.CharField("couleur sur la carte", max_length=7, default="#1f6f8b")
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intercommunality",
+        verbose_name="organisation",
+    )
+
+    class Meta:
+        verbose_name = "communauté de communes"
+        verbose_name_plural = "communautés de communes"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("programme:intercommunality", args=[self.slug])
+
+
+class Commune(models.Model):
+    intercommunality = models.ForeignKey(
+        Intercommunality,
+        on_delete=models.PROTECT,
+        related_name="communes",
+        verbose_name="communauté de communes",
+    )
+    name = models.CharField("nom", max_length=200)
+    insee = models.CharField("code INSEE", max_length=5, unique=True, validators=[validate_insee])
+    siren = models.CharField(
+        "SIREN", max_length=9, unique=True, null=True, blank=True, validators=[validate_siren]
+    )
+    population = models.PositiveIntegerField("population municipale", default=0)
+    outline = models.JSONField("contour (géométrie GeoJSON)", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "commune"
+        verbose_name_plural = "communes"
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.insee})"
+
+
+class Phase(models.Model):
+    territory = models.ForeignKey(
+        Territory, on_delete=models.PROTECT, related_name="phases", verbose_name="territoire"
+    )
+    number = models.PositiveSmallIntegerField("numéro")
+    name = models.CharField("nom", max_length=200)
+    start_date = models.DateField("début")
+    end_date = models.DateField("fin", null=True, blank=True)
+    labelled_on = models.DateField("labellisée le", null=True, blank=True)
+    description = models.TextField("présentation (Markdown)", blank=True)
+
+    class Meta:
+        verbose_name = "phase"
+        verbose_name_plural = "phases"
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "number"], name="phase_unique_number"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="phase_end_after_start",
+                violation_error_message="La date de fin doit suivre la date de début.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Phase {self.number}"
+
+
+class Axis(models.Model):
+    phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, related_name="axes", verbose_name="phase"
+    )
+    number = models.PositiveSmallIntegerField("numéro")
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField("identifiant d'URL", max_length=200, unique=True)
+    description = models.TextField("objectifs (Markdown)", blank=True)
+    colour = models.CharField("couleur", max_length=7, default="#1f6f8b")
+
+    class Meta:
+        verbose_name = "axe"
+        verbose_name_plural = "axes"
+        ordering = ["phase__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["phase", "number"], name="axis_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"Axe {self.number} — {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("programme:axis", args=[self.slug])
+
+
+class CopilMeetingQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True)
+
+    def upcoming(self, today):
+        return self.filter(date__gte=today, status=CopilMeeting.Status.PLANNED).order_by("date")
+
+
+class CopilMeeting(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Prévu"
+        HELD = "held", "Tenu"
+        CANCELLED = "cancelled", "Annulé"
+
+    phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, related_name="copil_meetings", verbose_name="phase"
+    )
+    title = models.CharField("intitulé", max_length=200, default="Comité de pilotage")
+    date = models.DateField("date")
+    start_time = models.TimeField("heure de début", null=True, blank=True)
+    place = models.CharField("lieu", max_length=200, blank=True)
+    status = models.CharField(
+        "statut", max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    attendees = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="copil_meetings",
+        verbose_name="organisations présentes",
+    )
+    minutes = models.TextField("compte rendu (Markdown)", blank=True)
+    minutes_public = models.BooleanField("compte rendu public", default=True)
+    is_public = models.BooleanField("réunion publique", default=True)
+    history = HistoricalRecords()
+
+    objects = CopilMeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "réunion du COPIL"
+        verbose_name_plural = "réunions du COPIL"
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.title} du {self.date:%d/%m/%Y}"
+
+    def get_absolute_url(self):
+        return reverse("programme:copil_detail", args=[self.pk])
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(
+        CopilMeeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name="réunion"
+    )
+    order = models.PositiveSmallIntegerField("ordre", default=1)
+    title = models.CharField("point", max_length=300)
+
+    class Meta:
+        verbose_name = "point de l'ordre du jour"
+        verbose_name_plural = "ordre du jour"
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Decision(models.Model):
+    meeting = models.ForeignKey(
+        CopilMeeting, on_delete=models.CASCADE, related_name="decisions", verbose_name="réunion"
+    )
+    order = models.PositiveSmallIntegerField("ordre", default=1)
+    text = models.TextField("décision")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "décision"
+        verbose_name_plural = "décisions"
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+
+class NewsItemQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class NewsItem(models.Model):
+    title = models.CharField("titre", max_length=200)
+    slug = models.SlugField("identifiant d'URL", max_length=200, unique=True)
+    published_on = models.DateField("date de publication")
+    summary = models.TextField("chapô", blank=True)
+    body = models.TextField("texte (Markdown)")
+    is_published = models.BooleanField("publiée", default=True)
+
+    objects = NewsItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "actualité"
+        verbose_name_plural = "actualités"
+        ordering = ["-published_on", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("programme:news_detail", args=[self.slug])

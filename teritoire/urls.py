@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "Territoire d'industrie Grand Est Touraine — administration"
+admin.site.site_title = "Administration du portail"
+admin.site.index_title = "Pilotage du programme"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("programme.urls")),
+    path("", include("actions.urls")),
+    path("partenaires/", include("partners.urls_directory")),
+    path("espace-partenaire/", include("partners.urls")),
+    path("espace-partenaire/", include("actions.urls_space")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
