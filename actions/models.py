@@ -189,9 +189,7 @@ class Funding(models.Model):
     funder = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="fundings", verbose_name="financeur"
     )
-    kind = models.CharField(
-        "nature", max_length=12, choices=Kind.choices, default=Kind.OPERATING
-    )
+    kind = models.CharField("nature", max_length=12, choices=Kind.choices, default=Kind.OPERATING)
     planned_amount = models.DecimalField(
         "montant prévu (€)", max_digits=12, decimal_places=2, default=0, validators=AMOUNT_MIN
     )
@@ -300,7 +298,9 @@ class ProgressUpdate(models.Model):
     status_before = models.CharField(
         "statut avant", max_length=20, choices=Status.choices, blank=True
     )
-    status_after = models.CharField("statut après", max_length=20, choices=Status.choices, blank=True)
+    status_after = models.CharField(
+        "statut après", max_length=20, choices=Status.choices, blank=True
+    )
     progress_after = models.PositiveSmallIntegerField(
         "avancement après (%)", null=True, blank=True, validators=PROGRESS_RANGE
     )

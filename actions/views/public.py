@@ -5,4 +5,4 @@ def _todo(request, *args, **kwargs):
     raise Http404("Page en construction.")
 
 
-action_list = action_detail = plan = open_data = _todo
+action_list = action_detail = open_data = _todo

@@ -5,4 +5,4 @@ def _todo(request, *args, **kwargs):
     raise Http404("Page en construction.")
 
 
-dashboard = _todo
+dashboard = document_download = _todo

@@ -1,0 +1,8 @@
+from django.http import Http404
+
+
+def _todo(request, *args, **kwargs):
+    raise Http404("Page en construction.")
+
+
+plan_detail = _todo
