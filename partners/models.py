@@ -85,15 +85,15 @@ class Organisation(models.Model):
     def __str__(self):
         return self.acronym or self.name
 
+    def get_absolute_url(self):
+        return reverse("directory:detail", args=[self.slug])
+
     @property
     def display_name(self):
         """Acronym and full name where both are known and differ."""
         if self.acronym and self.acronym != self.name:
             return f"{self.acronym} — {self.name}"
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("directory:detail", args=[self.slug])
 
 
 class Membership(models.Model):
