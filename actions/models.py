@@ -15,8 +15,8 @@ from programme.models import Axis, CopilMeeting, Decision, Intercommunality, Pha
 
 AMOUNT_MIN = [MinValueValidator(0, "Le montant ne peut pas être négatif.")]
 PROGRESS_RANGE = [
-    MinValueValidator(0, "L'avancement doit être compris entre 0 et 100 %."),
-    MaxValueValidator(100, "L'avancement doit être compris entre 0 et 100 %."),
+    MinValueValidator(0, "L'avancement doit être compris entre 0 et 100 %%."),
+    MaxValueValidator(100, "L'avancement doit être compris entre 0 et 100 %%."),
 ]
 YEAR_RANGE = [
     MinValueValidator(2000, "L'année doit être comprise entre 2000 et 2100."),
@@ -154,7 +154,7 @@ class Action(models.Model):
             models.CheckConstraint(
                 condition=Q(progress__gte=0) & Q(progress__lte=100),
                 name="action_progress_0_100",
-                violation_error_message="L'avancement doit être compris entre 0 et 100 %.",
+                violation_error_message="L'avancement doit être compris entre 0 et 100 %%.",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)

@@ -222,7 +222,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__gte', 0), ('progress__lte', 100)), name='action_progress_0_100', violation_error_message="L'avancement doit être compris entre 0 et 100 %."),
+            constraint=models.CheckConstraint(condition=models.Q(('progress__gte', 0), ('progress__lte', 100)), name='action_progress_0_100', violation_error_message="L'avancement doit être compris entre 0 et 100 %%."),
         ),
         migrations.AddConstraint(
             model_name='action',
