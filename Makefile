@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve data test test-postgres lint format screenshots clean
+.PHONY: install run serve data test test-postgres lint format screenshots clean bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,3 +42,8 @@ format: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles
+
+## Benchmark of the public pages on PostgreSQL with gunicorn and wrk (see docs/performance.md)
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py
