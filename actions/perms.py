@@ -1,0 +1,137 @@
+"""Who may see and change what in the partner space.
+
+Rules (staff may do everything):
+- view an action in the partner space: members (editor or reader) of its pilot or partner
+  organisations;
+- edit the fiche (status, progress, summary, description, dates), archive it, remove any document
+  the user can see: editor members of the pilot organisation;
+- contribute (progress notes, indicator measurements, upload documents): editor members of the
+  pilot or of a partner organisation; a partner organisation's editor may remove the documents
+  they uploaded themselves;
+- readers change nothing.
+Anyone who may not view an object is answered 404, never 403, so nothing reveals that it exists.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from partners.models import Membership
+
+from .models import Document
+
+EDITOR = Membership.Role.EDITOR
+
+
+@dataclass(frozen=True)
+class ActionAccess:
+    """What one user may do on one action, computed with one query."""
+
+    is_staff: bool = False
+    pilot_role: str | None = None
+    partner_role: str | None = None
+
+    @property
+    def is_member(self):
+        return self.pilot_role is not None or self.partner_role is not None
+
+    @property
+    def can_view(self):
+        return self.is_staff or self.is_member
+
+    @property
+    def can_edit(self):
+        return self.is_staff or self.pilot_role == EDITOR
+
+    @property
+    def can_contribute(self):
+        return self.can_edit or self.partner_role == EDITOR
+
+    @property
+    def label(self):
+        """The user's role on the action, in French."""
+        if self.pilot_role:
+            return "Pilote — " + ("contributeur" if self.pilot_role == EDITOR else "lecteur")
+        if self.partner_role:
+            return "Partenaire — " + ("contributeur" if self.partner_role == EDITOR else "lecteur")
+        return "Équipe projet" if self.is_staff else ""
+
+
+def action_access(user, action):
+    """The user's access to `action`, cached on the action for the rest of the request."""
+    if not user.is_authenticated or not user.is_active:
+        return ActionAccess()
+    cache = action.__dict__.setdefault("_access_cache", {})
+    if user.pk not in cache:
+        rows = Membership.objects.filter(user=user).filter(
+            Q(organisation_id=action.pilot_id) | Q(organisation__partner_actions=action)
+        )
+        pilot_role = partner_role = None
+        for organisation_id, role in rows.values_list("organisation_id", "role").distinct():
+            if organisation_id == action.pilot_id:
+                pilot_role = EDITOR if EDITOR in (pilot_role, role) else role
+            else:
+                partner_role = EDITOR if EDITOR in (partner_role, role) else role
+        cache[user.pk] = ActionAccess(user.is_staff, pilot_role, partner_role)
+    return cache[user.pk]
+
+
+def can_view_action(user, action):
+    return action_access(user, action).can_view
+
+
+def can_edit_action(user, action):
+    return action_access(user, action).can_edit
+
+
+def can_contribute(user, action):
+    """Progress notes, indicator measurements and document uploads."""
+    return action_access(user, action).can_contribute
+
+
+def can_change_status_in_note(user, action):
+    """A progress note changes status and progress only for those who may edit the fiche."""
+    return can_edit_action(user, action)
+
+
+def can_upload_documents(user, action):
+    return can_contribute(user, action)
+
+
+def can_view_document(user, document):
+    """Downloads: public documents of public actions or meetings for everyone, the rest scoped."""
+    if user.is_authenticated and user.is_active and user.is_staff:
+        return True
+    visibility = document.visibility
+    if visibility == Document.Visibility.STAFF:
+        return False
+    if document.action_id:
+        action = document.action
+        if visibility == Document.Visibility.PUBLIC and action.is_public and not action.is_archived:
+            return True
+        return action_access(user, action).is_member
+    if document.meeting_id:
+        meeting = document.meeting
+        if visibility == Document.Visibility.PUBLIC:
+            return meeting.is_public
+        # "Partners" documents of a meeting: members of the organisations that attended it.
+        return (
+            user.is_authenticated
+            and user.is_active
+            and Membership.objects.filter(user=user, organisation__copil_meetings=meeting).exists()
+        )
+    return False
+
+
+def can_remove_document(user, document):
+    """Pilot editors and staff remove any document they see; a contributor removes their own."""
+    if document.action_id is None or not can_view_document(user, document):
+        return False
+    action = document.action
+    if can_edit_action(user, action):
+        return True
+    return (
+        document.uploaded_by_id is not None
+        and document.uploaded_by_id == user.pk
+        and can_contribute(user, action)
+    )

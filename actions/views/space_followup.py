@@ -1,0 +1,183 @@
+"""Partner space, follow-up: progress notes, indicator measurements, documents and downloads."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ..forms import DocumentForm, MeasurementForm, ProgressUpdateForm
+from ..models import Action, Document, ProgressUpdate
+from ..notifications import notify_staff
+from ..perms import (
+    action_access,
+    can_change_status_in_note,
+    can_remove_document,
+    can_upload_documents,
+    can_view_document,
+)
+from ..uploads import content_type_for, safe_original_name
+from .space import _bump_and_reload, _get_action, forbidden
+
+CONTRIBUTORS_ONLY = (
+    "Seuls les contributeurs des structures pilote et partenaires de l'action et l'équipe "
+    "projet peuvent ajouter des notes de suivi, des mesures et des documents."
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_create(request, pk):
+    action = _get_action(request, pk)
+    user = request.user
+    if not action_access(user, action).can_contribute:
+        return forbidden(request, action, CONTRIBUTORS_ONLY)
+    form = ProgressUpdateForm(
+        request.POST if request.method == "POST" else None,
+        can_change_status=can_change_status_in_note(user, action),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        new_status = data.get("status_after") or None
+        new_progress = data.get("progress_after")
+        changes_fiche = (new_status not in (None, action.status)) or (
+            new_progress is not None and new_progress != action.progress
+        )
+        with transaction.atomic():
+            if changes_fiche:
+                current = _bump_and_reload(action.pk)
+                status_before = current.status
+                if new_status:
+                    current.status = new_status
+                if new_progress is not None:
+                    current.progress = new_progress
+                current.updated_by = user
+                current._history_user = user
+                current.save()
+            else:
+                current = Action.objects.get(pk=action.pk)
+                status_before = current.status
+            update = ProgressUpdate.objects.create(
+                action=current,
+                author=user,
+                date=data["date"],
+                text=data["text"],
+                status_before=status_before,
+                status_after=current.status,
+                progress_after=new_progress,
+            )
+            notify_staff(current, user, status_before=status_before, update=update)
+        messages.success(request, "La note de suivi est publiée.")
+        return redirect("space:action", pk=action.pk)
+    return render(request, "space/update_form.html", {"action": action, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measurement_create(request, pk):
+    action = _get_action(request, pk)
+    user = request.user
+    if not action_access(user, action).can_contribute:
+        return forbidden(request, action, CONTRIBUTORS_ONLY)
+    indicators = list(action.indicators.all())
+    if request.method == "POST":
+        raw = request.POST.get("indicator", "")
+        # An indicator of another action is refused as if it did not exist.
+        if raw and raw not in {str(indicator.pk) for indicator in indicators}:
+            raise Http404("Aucun indicateur ne correspond.")
+        form = MeasurementForm(request.POST, action=action)
+        if form.is_valid():
+            with transaction.atomic():
+                measurement = form.save(commit=False)
+                measurement.author = user
+                measurement._history_user = user
+                measurement.save()
+            messages.success(
+                request, f"La mesure de l'indicateur « {measurement.indicator.name} » est ajoutée."
+            )
+            return redirect("space:action", pk=action.pk)
+    else:
+        preselected = request.GET.get("indicateur", "")
+        initial = {}
+        if preselected in {str(indicator.pk) for indicator in indicators}:
+            initial["indicator"] = preselected
+        form = MeasurementForm(action=action, initial=initial)
+    context = {"action": action, "form": form, "indicators": indicators}
+    return render(request, "space/measurement_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_create(request, pk):
+    action = _get_action(request, pk)
+    user = request.user
+    if not can_upload_documents(user, action):
+        return forbidden(request, action, CONTRIBUTORS_ONLY)
+    if request.method == "POST":
+        form = DocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            with transaction.atomic():
+                document = form.save(commit=False)
+                document.action = action
+                document.original_name = form.original_name
+                document.uploaded_by = user
+                document._history_user = user
+                document.save()
+            messages.success(request, f"Le document « {document.title} » est déposé.")
+            return redirect("space:action", pk=action.pk)
+    else:
+        form = DocumentForm(initial={"visibility": Document.Visibility.PARTNERS})
+    return render(request, "space/document_form.html", {"action": action, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_delete(request, pk):
+    document = get_object_or_404(
+        Document.objects.select_related("action", "uploaded_by"), pk=pk, action__isnull=False
+    )
+    action = _get_action(request, document.action_id)
+    document.action = action
+    if not can_view_document(request.user, document):
+        raise Http404("Aucun document ne correspond à cette adresse.")
+    if not can_remove_document(request.user, document):
+        return forbidden(
+            request,
+            action,
+            "Seuls les contributeurs de la structure pilote, l'équipe projet et la personne "
+            "qui a déposé le document peuvent le retirer.",
+        )
+    if request.method == "POST":
+        title = document.title
+        with transaction.atomic():
+            document._history_user = request.user
+            # The row goes (its deletion is in the history); the file stays in storage so that
+            # staff can restore the document from the history.
+            document.delete()
+        messages.success(request, f"Le document « {title} » est retiré.")
+        return redirect("space:action", pk=action.pk)
+    return render(
+        request, "space/document_confirm_delete.html", {"action": action, "document": document}
+    )
+
+
+@require_GET
+def document_download(request, pk):
+    """Send a document as an attachment if the visitor may see it; 404 otherwise."""
+    document = get_object_or_404(Document.objects.select_related("action", "meeting"), pk=pk)
+    if not can_view_document(request.user, document):
+        raise Http404("Aucun document ne correspond à cette adresse.")
+    name = safe_original_name(document.original_name or document.file.name)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError, ValueError) as error:
+        raise Http404("Le fichier de ce document est introuvable.") from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=name, content_type=content_type_for(name)
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if document.visibility != Document.Visibility.PUBLIC:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
