@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import health, views
 
 admin.site.site_header = "Territoire d'industrie Grand Est Touraine — administration"
 admin.site.site_title = "Administration du portail"
@@ -10,12 +10,16 @@ admin.site.index_title = "Pilotage du programme"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("mentions-legales/", views.legal, name="legal"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
     path("", include("programme.urls")),
     path("", include("actions.urls")),
     path("partenaires/", include("partners.urls_directory")),
     path("espace-partenaire/", include("partners.urls")),
     path("espace-partenaire/", include("actions.urls_space")),
+    path("pilotage/", include("actions.urls_staff")),
     path("admin/", admin.site.urls),
+    path("sante/", health.health, name="health"),
 ]
 
 if settings.DEBUG:

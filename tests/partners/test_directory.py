@@ -1,0 +1,104 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from partners.models import Organisation
+from tests.actions.factories import ActionFactory
+from tests.partners.factories import OrganisationFactory
+from tests.programme.factories import AxisFactory, IntercommunalityFactory
+
+pytestmark = pytest.mark.django_db
+
+Kind = Organisation.Kind
+
+
+class TestDirectoryList:
+    def test_grouped_by_kind_in_the_kinds_order(self, client):
+        OrganisationFactory(name="Bpifrance", kind=Kind.PUBLIC_OPERATOR)
+        OrganisationFactory(name="GEIDA", acronym="GEIDA", kind=Kind.BUSINESS_ASSOCIATION)
+        OrganisationFactory(
+            name="Association des industriels du Castelrenaudais",
+            acronym="AICR",
+            kind=Kind.BUSINESS_ASSOCIATION,
+        )
+        response = client.get(reverse("directory:list"))
+        assert response.status_code == 200
+        html = response.content.decode()
+        associations = html.index(
+            '<h2 id="business_association">Association d&#x27;entreprises</h2>'
+        )
+        operators = html.index('<h2 id="public_operator">Opérateur public</h2>')
+        assert associations < html.index("AICR — Association des industriels") < operators
+        assert associations < html.index("GEIDA") < operators < html.index("Bpifrance")
+        assert "Entreprise</h2>" not in html  # no empty group
+
+    def test_counts_public_piloted_actions_only(self, client):
+        pilot = OrganisationFactory(name="Région Centre-Val de Loire", kind=Kind.REGION)
+        ActionFactory.create_batch(2, pilot=pilot)
+        ActionFactory(pilot=pilot, is_public=False)
+        html = client.get(reverse("directory:list")).content.decode()
+        assert "Pilote 2 actions" in html
+
+    def test_reference_partners(self, client):
+        call_command("load_territory", verbosity=0)
+        html = client.get(reverse("directory:list")).content.decode()
+        for name in ("CC du Castelrenaudais", "ERET", "Bpifrance", "France Travail"):
+            assert name in html
+        assert len(html.encode()) < 150_000
+
+    @pytest.mark.parametrize("count", [1, 200])
+    def test_query_count(self, client, django_assert_max_num_queries, count):
+        pilots = OrganisationFactory.create_batch(10)
+        axis = AxisFactory()
+        for index in range(count):
+            ActionFactory(axis=axis, pilot=pilots[index % 10])
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse("directory:list"))
+        assert response.status_code == 200
+
+
+class TestDirectoryDetail:
+    def test_actions_it_pilots_and_joins_public_only(self, client):
+        organisation = OrganisationFactory(
+            name="Association des industriels du Castelrenaudais",
+            acronym="AICR",
+            kind=Kind.BUSINESS_ASSOCIATION,
+            description="Les industriels du Castelrenaudais.",
+            website="https://aicr.example.org",
+        )
+        ActionFactory(pilot=organisation, title="Groupement d'employeurs")
+        ActionFactory(pilot=organisation, title="Dossier interne", is_public=False)
+        ActionFactory(title="Campus des métiers", partners=[organisation])
+        ActionFactory(title="Partenariat confidentiel", partners=[organisation], is_public=False)
+        ActionFactory(title="Action sans eux")
+        response = client.get(organisation.get_absolute_url())
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<h1>Association des industriels du Castelrenaudais</h1>" in html
+        assert "AICR" in html
+        assert 'href="https://aicr.example.org"' in html
+        assert "Les industriels du Castelrenaudais." in html
+        piloted, joined = html.split("Actions auxquelles elle participe")
+        assert "Groupement d&#x27;employeurs" in piloted
+        assert "Campus des métiers" in joined
+        for hidden in ("Dossier interne", "Partenariat confidentiel", "Action sans eux"):
+            assert hidden not in html
+
+    def test_intercommunality_links_to_its_map(self, client):
+        ic = IntercommunalityFactory(name="CC du Val d'Amboise")
+        html = client.get(ic.organisation.get_absolute_url()).content.decode()
+        assert ic.get_absolute_url() in html
+
+    def test_unknown_organisation_is_404(self, client):
+        assert client.get(reverse("directory:detail", args=["inconnue"])).status_code == 404
+
+    @pytest.mark.parametrize("count", [1, 200])
+    def test_query_count(self, client, django_assert_max_num_queries, count):
+        organisation = OrganisationFactory()
+        axis = AxisFactory()
+        pilot = OrganisationFactory()
+        ActionFactory.create_batch(count, axis=axis, pilot=organisation)
+        ActionFactory.create_batch(count, axis=axis, pilot=pilot, partners=[organisation])
+        with django_assert_max_num_queries(12):
+            response = client.get(organisation.get_absolute_url())
+        assert response.content.decode().count('class="card action-card"') == 2 * count
