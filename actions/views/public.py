@@ -1,8 +1,207 @@
-from django.http import Http404
+"""Public pages of the action plan: the filtered list and the fiche action."""
+
+from decimal import Decimal
+from itertools import groupby
+from pathlib import PurePath
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from programme.models import Decision
+
+from ..charts import indicator_chart
+from ..filters import SORT_CHOICES, ActionFilter
+from ..models import Action, Document, Funding, Indicator, Measurement
+
+PAGE_SIZE = 20
+
+# `tri` values of the columns whose header is a sort link.
+SORTABLE_COLUMNS = {"code", "titre", "statut", "avancement", "budget"}
+SORT_LABELS = dict(SORT_CHOICES)
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404("Page en construction.")
+class ActionListView(FilterView):
+    """The action plan: public actions, filtered, sorted and paginated."""
+
+    filterset_class = ActionFilter
+    template_name = "actions/action_list.html"
+    context_object_name = "actions"
+    paginate_by = PAGE_SIZE
+    strict = False  # an invalid value is ignored (and reported), the rest still filters
+
+    def get_queryset(self):
+        # Only the columns the table shows: the rows are sorted before the page is cut, and
+        # narrow rows (no description, no objectives) keep that sort cheap with many actions.
+        return (
+            Action.objects.public()
+            .select_related("phase", "axis", "pilot")
+            .only(
+                "code",
+                "code_sort",
+                "title",
+                "slug",
+                "status",
+                "progress",
+                "phase__number",
+                "phase__name",
+                "axis__number",
+                "axis__name",
+                "pilot__name",
+                "pilot__acronym",
+            )  # fmt: skip
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        """Like ListView's, but a bad page number shows the nearest page instead of a 404."""
+        paginator = Paginator(queryset, page_size)  # counts once, on first use
+        raw = self.request.GET.get("page", "")
+        self.page_notice = ""
+        try:
+            number = int(raw) if raw else 1
+        except ValueError:
+            number = 0
+        if number < 1:
+            number = 1
+            self.page_notice = "Le numéro de page demandé n'est pas valide : voici la page 1."
+        elif number > paginator.num_pages:
+            self.page_notice = (
+                f"La page {number} n'existe pas : voici la dernière page ({paginator.num_pages})."
+            )
+            number = paginator.num_pages
+        page = paginator.page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.filterset
+        page = context["page_obj"]
+        sort = filterset.sort
+        context.update(
+            notices=filterset.ignored_filters() + ([self.page_notice] if self.page_notice else []),
+            result_count=page.paginator.count,
+            year=filterset.year,
+            sort=sort,
+            sort_label=SORT_LABELS.get(sort, ""),
+            sort_links=self._sort_links(sort),
+            page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            is_filtered=filterset.is_filtered,
+            current_phase=filterset.current_phase_number,
+        )
+        return context
+
+    @staticmethod
+    def _sort_links(current):
+        """For each sortable column: the `tri` value its header link asks for, and aria-sort."""
+        links = {}
+        for key in SORTABLE_COLUMNS:
+            if current == key:
+                links[key] = {"value": f"-{key}", "aria": "ascending"}
+            elif current == f"-{key}":
+                links[key] = {"value": key, "aria": "descending"}
+            else:
+                default_desc = key in ("avancement", "budget")
+                links[key] = {"value": f"-{key}" if default_desc else key, "aria": ""}
+        return links
 
 
-action_list = action_detail = open_data = _todo
+action_list = ActionListView.as_view()
+
+
+def budget_by_year(fundings):
+    """Funding lines grouped by year with their totals; actual totals count known amounts only."""
+    years = []
+    for year, lines in groupby(
+        sorted(fundings, key=lambda f: (f.year, f.funder.name)), key=lambda f: f.year
+    ):
+        lines = list(lines)
+        actuals = [f.actual_amount for f in lines if f.actual_amount is not None]
+        years.append(
+            {
+                "year": year,
+                "lines": lines,
+                "planned": sum((f.planned_amount for f in lines), Decimal(0)),
+                "actual": sum(actuals, Decimal(0)) if actuals else None,
+            }
+        )
+    actual_years = [y["actual"] for y in years if y["actual"] is not None]
+    return {
+        "years": years,
+        "planned": sum((y["planned"] for y in years), Decimal(0)),
+        "actual": sum(actual_years, Decimal(0)) if actual_years else None,
+    }
+
+
+class ActionDetailView(DetailView):
+    """One fiche action, in a fixed number of queries whatever its size."""
+
+    template_name = "actions/action_detail.html"
+    context_object_name = "action"
+
+    def get_queryset(self):
+        return (
+            Action.objects.visible_to(self.request.user)
+            .select_related("phase", "axis", "pilot", "updated_by")
+            .prefetch_related(
+                "partners",
+                "intercommunalities",
+                Prefetch(
+                    "fundings",
+                    queryset=Funding.objects.select_related("funder").order_by(
+                        "year", "funder__name", "kind"
+                    ),
+                ),
+                Prefetch(
+                    "indicators",
+                    queryset=Indicator.objects.order_by("name", "pk").prefetch_related(
+                        Prefetch(
+                            "measurements",
+                            queryset=Measurement.objects.order_by("date", "pk"),
+                        )
+                    ),
+                ),
+                "updates",
+                Prefetch(
+                    "documents",
+                    queryset=Document.objects.filter(visibility=Document.Visibility.PUBLIC),
+                    to_attr="public_documents",
+                ),
+                Prefetch(
+                    "decisions",
+                    queryset=Decision.objects.filter(meeting__is_public=True)
+                    .select_related("meeting")
+                    .order_by("-meeting__date", "order", "pk"),
+                    to_attr="public_decisions",
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        action = self.object
+        indicators = []
+        for indicator in action.indicators.all():
+            measurements = list(indicator.measurements.all())
+            indicators.append(
+                {
+                    "indicator": indicator,
+                    "measurements": measurements,
+                    "latest": measurements[-1] if measurements else None,
+                    "chart": indicator_chart(indicator, measurements, f"indicateur-{indicator.pk}"),
+                }
+            )
+        documents = action.public_documents
+        for doc in documents:
+            doc.extension = PurePath(doc.original_name or doc.file.name).suffix.lstrip(".").upper()
+        context.update(
+            documents=documents,
+            budget=budget_by_year(action.fundings.all()),
+            indicators=indicators,
+            updates=list(action.updates.all()),
+            is_visible_to_public=action.is_public and not action.is_archived,
+        )
+        return context
+
+
+action_detail = ActionDetailView.as_view()

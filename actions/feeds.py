@@ -1,0 +1,68 @@
+"""RSS feed of the progress updates of public actions."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Rss201rev2Feed
+
+from .models import Action, ProgressUpdate, Status
+
+FEED_SIZE = 50
+STATUS_LABELS = dict(Status.choices)
+
+
+class ProgressUpdatesFeed(Feed):
+    feed_type = Rss201rev2Feed
+    language = "fr"
+    title = "Suivi des actions — Territoire d'industrie Grand Est Touraine"
+    description = (
+        "Les dernières notes de suivi des fiches actions publiques du Territoire d'industrie "
+        "Grand Est Touraine."
+    )
+
+    def link(self):
+        return reverse("actions:list")
+
+    def feed_url(self):
+        return reverse("actions:feed")
+
+    def items(self):
+        return (
+            ProgressUpdate.objects.filter(action__in=Action.objects.public())
+            .select_related("action")
+            .order_by("-date", "-pk")[:FEED_SIZE]
+        )
+
+    def item_title(self, item):
+        return f"{item.action.code} — {item.action.title}"
+
+    def item_description(self, item):
+        lines = []
+        if item.status_after and item.status_after != item.status_before:
+            before = STATUS_LABELS.get(item.status_before, "")
+            after = STATUS_LABELS[item.status_after]
+            lines.append(f"Statut : {before} → {after}." if before else f"Statut : {after}.")
+        if item.progress_after is not None:
+            lines.append(f"Avancement : {item.progress_after} %.")
+        lines.append(item.text)
+        return "\n".join(lines)
+
+    def item_link(self, item):
+        return f"{item.action.get_absolute_url()}#suivi-{item.pk}"
+
+    def item_guid(self, item):
+        return f"suivi-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        # The note's date at noon, Paris time: a date alone is not a valid RSS pubDate.
+        return datetime.datetime.combine(
+            item.date, datetime.time(12), tzinfo=ZoneInfo(settings.TIME_ZONE)
+        )
+
+    def item_updateddate(self, item):
+        return item.created_at

@@ -1,0 +1,102 @@
+"""sitemap.xml: the public pages, actions, news, axes, intercommunalities, partners, COPIL.
+
+Each section returns a list rather than a queryset: the sitemap's paginator then takes its
+length instead of running a COUNT, so the whole sitemap costs one query per section.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from partners.models import Organisation
+from programme.models import Axis, CopilMeeting, Intercommunality, NewsItem
+
+from .models import Action
+
+STATIC_PAGES = [
+    ("home", 1.0),
+    ("actions:list", 0.9),
+    ("programme:territory", 0.8),
+    ("directory:list", 0.7),
+    ("programme:copil_list", 0.7),
+    ("programme:news_list", 0.7),
+    ("actions:open_data", 0.6),
+    ("legal", 0.1),
+    ("accessibility", 0.1),
+]
+
+
+class StaticPagesSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return STATIC_PAGES
+
+    def location(self, item):
+        return reverse(item[0])
+
+    def priority(self, item):
+        return item[1]
+
+
+class ActionSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self):
+        return list(Action.objects.public().only("slug", "updated_at").order_by("code_sort", "pk"))
+
+    def lastmod(self, action):
+        return action.updated_at
+
+
+class NewsSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.6
+
+    def items(self):
+        return list(NewsItem.objects.published().only("slug", "published_on"))
+
+    def lastmod(self, item):
+        return item.published_on
+
+
+class AxisSitemap(Sitemap):
+    priority = 0.7
+
+    def items(self):
+        return list(Axis.objects.only("slug").order_by("phase__number", "number"))
+
+
+class IntercommunalitySitemap(Sitemap):
+    priority = 0.6
+
+    def items(self):
+        return list(Intercommunality.objects.only("slug").order_by("name"))
+
+
+class OrganisationSitemap(Sitemap):
+    priority = 0.5
+
+    def items(self):
+        return list(Organisation.objects.only("slug", "updated_at").order_by("name"))
+
+    def lastmod(self, organisation):
+        return organisation.updated_at
+
+
+class CopilSitemap(Sitemap):
+    priority = 0.6
+
+    def items(self):
+        return list(CopilMeeting.objects.public().only("pk").order_by("-date", "pk"))
+
+
+SITEMAPS = {
+    "pages": StaticPagesSitemap,
+    "actions": ActionSitemap,
+    "actualites": NewsSitemap,
+    "axes": AxisSitemap,
+    "territoire": IntercommunalitySitemap,
+    "partenaires": OrganisationSitemap,
+    "copil": CopilSitemap,
+}

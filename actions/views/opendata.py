@@ -1,0 +1,115 @@
+"""Open data: the /donnees/ page, the dataset downloads, the filtered-list exports, robots.txt."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from programme.models import CopilMeeting
+
+from .. import exports
+from ..filters import ActionFilter
+from ..models import Action, Funding
+
+SLUG = "grand-est-touraine"
+
+
+def _base_url(request):
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _open(response):
+    """Open data may be read by any web page (CORS); it is public anyway."""
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _public_actions():
+    return exports.actions_for_export(Action.objects.public().order_by("code_sort", "pk"))
+
+
+@require_safe
+def open_data(request):
+    public = Action.objects.public()
+    context = {
+        "action_columns": exports.ACTION_COLUMNS,
+        "funding_columns": exports.FUNDING_COLUMNS,
+        "meeting_fields": exports.MEETING_FIELDS,
+        "action_count": public.count(),
+        "funding_count": Funding.objects.filter(action__in=public).count(),
+        "meeting_count": CopilMeeting.objects.public().count(),
+        "licence": exports.LICENCE,
+        "list_separator": exports.LIST_SEPARATOR.strip(),
+    }
+    return render(request, "actions/open_data.html", context)
+
+
+@require_safe
+def actions_csv(request):
+    actions = exports.iterate(_public_actions())
+    records = exports.action_records(actions, _base_url(request))
+    return _open(exports.csv_response(exports.ACTION_COLUMNS, records, f"actions-{SLUG}.csv"))
+
+
+@require_safe
+def fundings_csv(request):
+    fundings = (
+        Funding.objects.filter(action__in=Action.objects.public())
+        .select_related("action", "funder")
+        .order_by("action__code_sort", "action__pk", "year", "funder__name", "kind", "pk")
+    )
+    records = exports.funding_records_flat(exports.iterate(fundings))
+    return _open(exports.csv_response(exports.FUNDING_COLUMNS, records, f"financements-{SLUG}.csv"))
+
+
+@require_safe
+def actions_xlsx(request):
+    actions = exports.iterate(_public_actions())
+    return _open(exports.xlsx_response(actions, _base_url(request), f"actions-{SLUG}.xlsx"))
+
+
+@require_safe
+def actions_json(request):
+    actions = exports.iterate(_public_actions())
+    return _open(exports.json_response(actions, _base_url(request), f"actions-{SLUG}.json"))
+
+
+@require_safe
+def copil_ics(request):
+    meetings = CopilMeeting.objects.public().prefetch_related("agenda_items").order_by("date", "pk")
+    content = exports.ics_content(meetings, _base_url(request))
+    response = HttpResponse(content.encode("utf-8"), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="copil-{SLUG}.ics"'
+    return _open(response)
+
+
+def _filtered_actions(request):
+    filterset = ActionFilter(data=request.GET, request=request)
+    return exports.actions_for_export(filterset.qs)
+
+
+def _filtered_name(extension):
+    return f"plan-actions-{SLUG}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+@require_safe
+def filtered_csv(request):
+    """The list of /actions/ with the same filters and sort, every page, as CSV."""
+    actions = exports.iterate(_filtered_actions(request))
+    records = exports.action_records(actions, _base_url(request))
+    return exports.csv_response(exports.ACTION_COLUMNS, records, _filtered_name("csv"))
+
+
+@require_safe
+def filtered_xlsx(request):
+    actions = exports.iterate(_filtered_actions(request))
+    return exports.xlsx_response(actions, _base_url(request), _filtered_name("xlsx"))
+
+
+@require_safe
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("actions:sitemap"))
+    content = render_to_string("robots.txt", {"sitemap_url": sitemap_url})
+    return HttpResponse(content, content_type="text/plain; charset=utf-8")
