@@ -1,0 +1,180 @@
+"""COPIL admin, extended from `programme`: annual plan validation, documents, decisions' actions."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from programme import admin as programme_admin
+from programme.models import CopilMeeting, Decision
+from programme.templatetags.portal import euros
+
+from ..models import Action, AnnualPlan, Document
+from ..services import validate_annual_plan
+from .action import stamp_related
+
+
+class MeetingDocumentInline(admin.TabularInline):
+    model = Document
+    fk_name = "meeting"
+    extra = 0
+    fields = ["title", "file", "visibility", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["uploaded_by", "uploaded_at"]
+    verbose_name = "document (compte rendu, présentation…)"
+    verbose_name_plural = "documents de la réunion"
+
+
+class AnnualPlanInline(admin.TabularInline):
+    model = AnnualPlan
+    extra = 0
+    can_delete = False
+    fields = ["year", "validated_at", "validated_by", "action_count", "total", "link"]
+    readonly_fields = fields
+    verbose_name_plural = "plans d'actions validés à cette réunion"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="budget prévu total")
+    def total(self, obj):
+        return euros(obj.total_planned)
+
+    @admin.display(description="détail")
+    def link(self, obj):
+        return format_html(
+            '<a href="{}">Plan figé</a> · <a href="{}">page publique</a>',
+            reverse("admin:actions_annualplan_change", args=[obj.pk]),
+            obj.get_absolute_url(),
+        )
+
+
+class ValidatePlanForm(forms.Form):
+    year = forms.IntegerField(
+        label="Année du plan",
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "min_value": "L'année doit être comprise entre 2000 et 2100.",
+            "max_value": "L'année doit être comprise entre 2000 et 2100.",
+        },
+    )
+    confirm = forms.BooleanField(
+        label="Valider une nouvelle version du plan de cette année (l'ancienne est conservée)",
+        required=False,
+    )
+
+
+admin.site.unregister(CopilMeeting)
+
+
+@admin.register(CopilMeeting)
+class CopilMeetingAdmin(programme_admin.CopilMeetingAdmin):
+    inlines = programme_admin.CopilMeetingAdmin.inlines + [
+        MeetingDocumentInline,
+        AnnualPlanInline,
+    ]
+    change_form_template = "admin/programme/copilmeeting/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/valider-plan/",
+                self.admin_site.admin_view(self.validate_plan_view),
+                name="programme_copilmeeting_validate_plan",
+            ),
+        ] + super().get_urls()
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            stamp_related(request, obj)
+            obj.save()
+        formset.save_m2m()
+
+    def validate_plan_view(self, request, object_id):
+        meeting = self.get_object(request, unquote(object_id))
+        if meeting is None:
+            raise Http404("Réunion introuvable.")
+        if not (
+            self.has_change_permission(request, meeting)
+            and request.user.has_perm("actions.add_annualplan")
+        ):
+            raise PermissionDenied
+        change_url = reverse("admin:programme_copilmeeting_change", args=[meeting.pk])
+        if meeting.status != CopilMeeting.Status.HELD:
+            messages.error(
+                request,
+                "Seul un COPIL tenu peut valider un plan d'actions annuel : passez d'abord "
+                "la réunion au statut « Tenu ».",
+            )
+            return HttpResponseRedirect(change_url)
+
+        form = ValidatePlanForm(request.POST or None, initial={"year": meeting.date.year})
+        existing = []
+        if request.method == "POST" and form.is_valid():
+            year = form.cleaned_data["year"]
+            existing = list(
+                AnnualPlan.objects.filter(phase=meeting.phase, year=year).select_related(
+                    "meeting", "validated_by"
+                )
+            )
+            if existing and not form.cleaned_data["confirm"]:
+                form.add_error(
+                    "confirm",
+                    f"Un plan {year} a déjà été validé. Cochez la case pour en valider une "
+                    "nouvelle version ; la précédente reste consultable.",
+                )
+            else:
+                try:
+                    plan = validate_annual_plan(meeting, year, request.user)
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                    return HttpResponseRedirect(change_url)
+                self.log_change(request, meeting, f"Validation du plan d'actions {year}")
+                messages.success(
+                    request,
+                    f"Plan d'actions {year} validé : {plan.action_count} fiche(s), "
+                    f"{euros(plan.total_planned)} de budget prévu.",
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:actions_annualplan_change", args=[plan.pk])
+                )
+
+        action_count = Action.objects.filter(phase=meeting.phase, is_archived=False).count()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Valider le plan d'actions de l'année",
+            "opts": self.opts,
+            "original": meeting,
+            "meeting": meeting,
+            "form": form,
+            "existing": existing,
+            "action_count": action_count,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/programme/copilmeeting/validate_plan.html", context)
+
+
+class DecisionActionInline(admin.TabularInline):
+    model = Action.decisions.through
+    extra = 0
+    autocomplete_fields = ["action"]
+    verbose_name = "fiche action concernée"
+    verbose_name_plural = "fiches actions concernées"
+
+
+admin.site.unregister(Decision)
+
+
+@admin.register(Decision)
+class DecisionAdmin(programme_admin.DecisionAdmin):
+    inlines = [DecisionActionInline]

@@ -1,0 +1,99 @@
+"""Read queries shared by the staff screens and the reminder command.
+
+`stale_actions` would sit well as `ActionQuerySet.stale(days, today)`; it lives here until the
+model module takes it.
+"""
+
+import datetime
+
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+
+from programme.models import Axis, CopilMeeting
+
+from ..models import Action, Funding, ProgressUpdate, Status
+
+CLOSED_STATUSES = [Status.DONE, Status.ABANDONED]
+
+
+def last_update_subquery():
+    return Subquery(
+        ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-date").values("date")[:1]
+    )
+
+
+def budget_subquery(year):
+    return Subquery(
+        Funding.objects.filter(action=OuterRef("pk"), year=year)
+        .order_by()
+        .values("action")
+        .annotate(total=Sum("planned_amount"))
+        .values("total")
+    )
+
+
+def stale_actions(days, today=None):
+    """Open actions without a progress update for `days` days (or never, if older than that).
+
+    Actions done, abandoned or archived are left out: nobody needs to report on them.
+    """
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=days)
+    return (
+        Action.objects.filter(is_archived=False)
+        .exclude(status__in=CLOSED_STATUSES)
+        .annotate(last_update_on=last_update_subquery())
+        .filter(
+            Q(last_update_on__lt=cutoff)
+            | Q(last_update_on__isnull=True, created_at__date__lt=cutoff)
+        )
+    )
+
+
+def dashboard_data(today=None, stale_days=90, stale_limit=50):
+    """Everything the staff dashboard shows, in a fixed number of queries (six)."""
+    today = today or timezone.localdate()
+    axes = list(Axis.objects.select_related("phase").order_by("phase__number", "number"))
+    counts = {
+        (row["axis"], row["status"]): row["n"]
+        for row in Action.objects.filter(is_archived=False)
+        .order_by()
+        .values("axis", "status")
+        .annotate(n=Count("pk"))
+    }
+    status_table = []
+    for axis in axes:
+        cells = [counts.get((axis.pk, status.value), 0) for status in Status]
+        status_table.append({"axis": axis, "cells": cells, "total": sum(cells)})
+    status_totals = [sum(row["cells"][i] for row in status_table) for i in range(len(Status))]
+
+    budget_rows = list(
+        Funding.objects.filter(action__is_archived=False)
+        .order_by("year", "funder__name")
+        .values("year", "funder__name", "funder__acronym")
+        .annotate(planned=Sum("planned_amount"), actual=Sum("actual_amount"))
+    )
+    budget_by_year = {}
+    for row in budget_rows:
+        year = budget_by_year.setdefault(
+            row["year"], {"year": row["year"], "rows": [], "planned": 0, "actual": 0}
+        )
+        year["rows"].append(row)
+        year["planned"] += row["planned"] or 0
+        year["actual"] += row["actual"] or 0
+
+    stale = stale_actions(stale_days, today).select_related("pilot", "axis")
+    stale_list = list(stale.order_by("last_update_on", "code_sort")[: stale_limit + 1])
+    next_meeting = CopilMeeting.objects.upcoming(today).select_related("phase").first()
+    return {
+        "statuses": list(Status),
+        "status_table": status_table,
+        "status_totals": status_totals,
+        "status_grand_total": sum(status_totals),
+        "budget_years": list(budget_by_year.values()),
+        "stale_days": stale_days,
+        "stale_actions": stale_list[:stale_limit],
+        "stale_more": len(stale_list) > stale_limit,
+        "next_meeting": next_meeting,
+        "today": today,
+    }

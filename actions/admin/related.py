@@ -1,0 +1,203 @@
+"""Admins of what hangs off an action (fundings, indicators, notes, documents) and the plans."""
+
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from programme.templatetags.portal import euros
+
+from ..models import (
+    ActionSnapshot,
+    AnnualPlan,
+    Document,
+    Funding,
+    Indicator,
+    Measurement,
+    ProgressUpdate,
+)
+from .action import stamp_related
+
+
+@admin.register(Funding)
+class FundingAdmin(SimpleHistoryAdmin):
+    list_display = ["action", "year", "funder", "kind", "planned", "actual"]
+    list_filter = ["year", "kind", ("funder", admin.RelatedOnlyFieldListFilter), "action__axis"]
+    search_fields = ["action__code", "action__title", "funder__name", "funder__acronym"]
+    autocomplete_fields = ["action", "funder"]
+    list_select_related = ["action", "funder"]
+    history_list_display = ["planned_amount", "actual_amount"]
+
+    @admin.display(description="prévu", ordering="planned_amount")
+    def planned(self, obj):
+        return euros(obj.planned_amount, 2)
+
+    @admin.display(description="réalisé", ordering="actual_amount")
+    def actual(self, obj):
+        return euros(obj.actual_amount, 2) or "—"
+
+
+class MeasurementInline(admin.TabularInline):
+    model = Measurement
+    extra = 0
+    fields = ["date", "value", "comment", "author"]
+    readonly_fields = ["author"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "action", "unit", "baseline", "target", "target_date"]
+    list_filter = ["action__axis"]
+    search_fields = ["name", "action__code", "action__title"]
+    autocomplete_fields = ["action"]
+    list_select_related = ["action"]
+    inlines = [MeasurementInline]
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            if isinstance(obj, Measurement) and not obj.author_id:
+                obj.author = request.user
+            obj.save()
+        formset.save_m2m()
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "action", "date", "value", "author"]
+    list_filter = ["indicator__action__axis"]
+    search_fields = ["indicator__name", "indicator__action__code", "comment"]
+    autocomplete_fields = ["indicator"]
+    readonly_fields = ["author"]
+    list_select_related = ["indicator__action", "author"]
+    date_hierarchy = "date"
+
+    @admin.display(description="action", ordering="indicator__action__code_sort")
+    def action(self, obj):
+        return obj.indicator.action
+
+    def save_model(self, request, obj, form, change):
+        if not obj.author_id:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(admin.ModelAdmin):
+    list_display = ["action", "date", "author", "status_before", "status_after", "excerpt"]
+    list_filter = ["status_after", "action__axis"]
+    search_fields = ["text", "action__code", "action__title"]
+    autocomplete_fields = ["action"]
+    readonly_fields = ["author", "created_at"]
+    list_select_related = ["action", "author"]
+    date_hierarchy = "date"
+
+    @admin.display(description="note")
+    def excerpt(self, obj):
+        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
+
+    def save_model(self, request, obj, form, change):
+        stamp_related(request, obj)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Document)
+class DocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "action", "meeting", "visibility", "uploaded_by", "uploaded_at"]
+    list_filter = ["visibility"]
+    search_fields = ["title", "original_name", "action__code", "action__title", "meeting__title"]
+    autocomplete_fields = ["action", "meeting"]
+    readonly_fields = ["original_name", "uploaded_by", "uploaded_at"]
+    list_select_related = ["action", "meeting", "uploaded_by"]
+    fields = ["title", "file", "visibility", "action", "meeting", "original_name"]
+    fields += ["uploaded_by", "uploaded_at"]
+    history_list_display = ["visibility"]
+
+    def save_model(self, request, obj, form, change):
+        if "file" in form.changed_data:
+            obj.original_name = ""
+        stamp_related(request, obj)
+        super().save_model(request, obj, form, change)
+
+
+class SnapshotInline(admin.TabularInline):
+    model = ActionSnapshot
+    extra = 0
+    can_delete = False
+    fields = ["code", "title", "axis_number", "status", "pilot_name", "planned", "funders"]
+    readonly_fields = fields
+    ordering = ["code_sort"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="budget prévu")
+    def planned(self, obj):
+        return euros(obj.planned_total)
+
+    @admin.display(description="par financeur")
+    def funders(self, obj):
+        return format_html_join(
+            ", ",
+            "{} : {}",
+            ((name, euros(amount)) for name, amount in obj.budget_by_funder.items()),
+        )
+
+
+@admin.register(AnnualPlan)
+class AnnualPlanAdmin(admin.ModelAdmin):
+    """Plans are created by validating them at a held COPIL, and never edited afterwards."""
+
+    list_display = ["year", "phase", "meeting", "validated_at", "validated_by", "action_count"]
+    list_display += ["total"]
+    list_filter = ["year", "phase"]
+    search_fields = ["year", "meeting__title"]
+    list_select_related = ["phase", "meeting", "validated_by"]
+    readonly_fields = ["phase", "year", "meeting", "validated_at", "validated_by", "public_page"]
+    readonly_fields += ["action_count", "total"]
+    fields = readonly_fields
+    inlines = [SnapshotInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description="budget prévu total", ordering="total_planned")
+    def total(self, obj):
+        return euros(obj.total_planned)
+
+    @admin.display(description="page publique")
+    def public_page(self, obj):
+        url = obj.get_absolute_url()
+        return format_html('<a href="{}">{}</a>', url, url)
+
+
+@admin.register(ActionSnapshot)
+class ActionSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "plan", "axis_number", "status", "pilot_name", "planned"]
+    list_filter = ["plan__year", "status", "axis_number"]
+    search_fields = ["code", "title", "pilot_name"]
+    list_select_related = ["plan__meeting"]
+    readonly_fields = [f.name for f in ActionSnapshot._meta.fields if f.name != "id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="budget prévu", ordering="planned_total")
+    def planned(self, obj):
+        return euros(obj.planned_total)

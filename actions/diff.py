@@ -1,0 +1,214 @@
+"""What changed in the action plan since a COPIL validated it.
+
+`compute_plan_diff` is a pure function of the frozen snapshots and the actions as they stand;
+`frozen_states` and `current_states` read them from the database (two queries).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .models import Action, Funding, Status, code_sort_key
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """An action as the plan froze it (one ActionSnapshot)."""
+
+    action_id: int | None
+    code: str
+    title: str
+    status: str
+    budget: dict  # {funder: Decimal}
+
+
+@dataclass(frozen=True)
+class Current:
+    """An action of the plan's phase as it stands, with its planned budget of the plan's year."""
+
+    action_id: int
+    code: str
+    title: str
+    status: str
+    budget: dict  # {funder: Decimal}
+    is_archived: bool = False
+    is_public: bool = True
+    slug: str = ""
+
+
+@dataclass(frozen=True)
+class BudgetChange:
+    funder: str
+    before: Decimal
+    after: Decimal
+
+    @property
+    def delta(self):
+        return self.after - self.before
+
+
+@dataclass
+class ActionChange:
+    code: str
+    title: str
+    action_id: int | None = None
+    slug: str = ""
+    is_public: bool = True
+    added: bool = False
+    removed: str = ""  # "archived" or "deleted"
+    status_before: str = ""
+    status_after: str = ""
+    budget_changes: list = field(default_factory=list)
+    total_before: Decimal = ZERO
+    total_after: Decimal = ZERO
+
+    @property
+    def status_changed(self):
+        return bool(self.status_before and self.status_after)
+
+    @property
+    def status_before_label(self):
+        return Status(self.status_before).label if self.status_before else ""
+
+    @property
+    def status_after_label(self):
+        return Status(self.status_after).label if self.status_after else ""
+
+    @property
+    def removed_label(self):
+        return {"archived": "archivée", "deleted": "supprimée"}.get(self.removed, "")
+
+    @property
+    def budget_changed(self):
+        return bool(self.budget_changes) and not (self.added or self.removed)
+
+
+@dataclass
+class PlanDiff:
+    changes: list  # of ActionChange, by code
+
+    def __bool__(self):
+        return bool(self.changes)
+
+    @property
+    def added(self):
+        return [c for c in self.changes if c.added]
+
+    @property
+    def removed(self):
+        return [c for c in self.changes if c.removed]
+
+    @property
+    def status_changed(self):
+        return [c for c in self.changes if c.status_changed]
+
+    @property
+    def budget_changed(self):
+        return [c for c in self.changes if c.budget_changed]
+
+    def for_public(self):
+        """Without the actions that are not public (a deleted action's snapshot stays)."""
+        return PlanDiff([c for c in self.changes if c.is_public])
+
+
+def _amounts(budget):
+    return {funder: Decimal(str(amount)) for funder, amount in budget.items()}
+
+
+def _budget_changes(before, after):
+    changes = []
+    for funder in sorted(set(before) | set(after), key=str.casefold):
+        old, new = before.get(funder, ZERO), after.get(funder, ZERO)
+        if old != new:
+            changes.append(BudgetChange(funder, old, new))
+    return changes
+
+
+def compute_plan_diff(frozen, current):
+    """Actions added, removed (archived or deleted), with a changed status or a changed budget.
+
+    `frozen`: the plan's snapshots as `Frozen`; `current`: every action of the plan's phase,
+    archived ones included, as `Current`. An action frozen in the plan but no longer among
+    the current ones counts as deleted.
+    """
+    current_by_id = {action.action_id: action for action in current}
+    frozen_ids = set()
+    changes = []
+    for snapshot in frozen:
+        before = _amounts(snapshot.budget)
+        now = current_by_id.get(snapshot.action_id) if snapshot.action_id else None
+        if snapshot.action_id:
+            frozen_ids.add(snapshot.action_id)
+        change = ActionChange(
+            code=snapshot.code,
+            title=snapshot.title,
+            action_id=snapshot.action_id,
+            total_before=sum(before.values(), ZERO),
+        )
+        if now is None:
+            change.removed = "deleted"
+            changes.append(change)
+            continue
+        change.code, change.title, change.slug = now.code, now.title, now.slug
+        change.is_public = now.is_public
+        after = _amounts(now.budget)
+        change.total_after = sum(after.values(), ZERO)
+        if now.is_archived:
+            change.removed = "archived"
+            change.total_after = ZERO
+            changes.append(change)
+            continue
+        if now.status != snapshot.status:
+            change.status_before, change.status_after = snapshot.status, now.status
+        change.budget_changes = _budget_changes(before, after)
+        if change.status_changed or change.budget_changes:
+            changes.append(change)
+    for action in current:
+        if action.action_id in frozen_ids or action.is_archived:
+            continue
+        after = _amounts(action.budget)
+        changes.append(
+            ActionChange(
+                code=action.code,
+                title=action.title,
+                action_id=action.action_id,
+                slug=action.slug,
+                is_public=action.is_public,
+                added=True,
+                status_after=action.status,
+                budget_changes=_budget_changes({}, after),
+                total_after=sum(after.values(), ZERO),
+            )
+        )
+    changes.sort(key=lambda change: (code_sort_key(change.code), change.added))
+    return PlanDiff(changes)
+
+
+def frozen_states(snapshots):
+    return [Frozen(s.action_id, s.code, s.title, s.status, s.budget_by_funder) for s in snapshots]
+
+
+def current_states(plan):
+    """Every action of the plan's phase, with its planned budget of the plan's year by funder."""
+    budgets = defaultdict(lambda: defaultdict(Decimal))
+    fundings = Funding.objects.filter(action__phase_id=plan.phase_id, year=plan.year)
+    for funding in fundings.select_related("funder").order_by():
+        budgets[funding.action_id][str(funding.funder)] += funding.planned_amount
+    actions = Action.objects.filter(phase_id=plan.phase_id).order_by()
+    return [
+        Current(
+            action_id=action.pk,
+            code=action.code,
+            title=action.title,
+            status=action.status,
+            budget=dict(budgets.get(action.pk, {})),
+            is_archived=action.is_archived,
+            is_public=action.is_public,
+            slug=action.slug,
+        )
+        for action in actions.only(
+            "pk", "code", "title", "status", "is_archived", "is_public", "slug"
+        )
+    ]

@@ -1,0 +1,85 @@
+"""The staff dashboard at /pilotage/."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action, Status
+from programme.models import CopilMeeting
+from tests.actions.factories import ActionFactory, FundingFactory, ProgressUpdateFactory
+from tests.partners.factories import MembershipFactory, OrganisationFactory, StaffFactory
+from tests.programme.factories import AxisFactory, CopilMeetingFactory
+
+URL = reverse("staff:dashboard")
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def staff(client, db):
+    client.force_login(StaffFactory())
+
+
+def test_closed_to_partners_and_visitors(client, db):
+    assert client.get(URL)["Location"].startswith(reverse("admin:login"))
+    client.force_login(MembershipFactory().user)
+    assert client.get(URL)["Location"].startswith(reverse("admin:login"))
+
+
+def test_linked_from_the_admin_index(client, staff):
+    assert URL in client.get(reverse("admin:index")).content.decode()
+
+
+def test_shows_statuses_by_axis_budget_stale_actions_and_next_copil(client, staff):
+    skills = AxisFactory(number=1, name="Compétences")
+    land = AxisFactory(phase=skills.phase, number=3, name="Foncier")
+    region = OrganisationFactory(name="Région Centre-Val de Loire", acronym="Région")
+    a = ActionFactory(axis=skills, status=Status.IN_PROGRESS, code="1.1", title="Plateforme RH")
+    ActionFactory(axis=skills, status=Status.IN_PROGRESS, code="1.2")
+    ActionFactory(axis=land, status=Status.BLOCKED, code="3.1")
+    ActionFactory(axis=land, status=Status.BLOCKED, code="3.2", is_archived=True)
+    FundingFactory(action=a, funder=region, year=2024, planned_amount=Decimal("10000"),
+                   actual_amount=Decimal("2500"))  # fmt: skip
+    FundingFactory(action=a, funder=region, year=2025, planned_amount=Decimal("4000"))
+    ProgressUpdateFactory(action=a, date=TODAY - datetime.timedelta(days=100))
+    CopilMeetingFactory(phase=skills.phase, date=TODAY + datetime.timedelta(days=30),
+                        status=CopilMeeting.Status.PLANNED, place="Bléré")  # fmt: skip
+    CopilMeetingFactory(phase=skills.phase, date=TODAY + datetime.timedelta(days=60),
+                        status=CopilMeeting.Status.PLANNED, place="Amboise")  # fmt: skip
+
+    response = client.get(URL)
+    assert response.status_code == 200
+    context = response.context
+    statuses = [s.value for s in context["statuses"]]
+    rows = {row["axis"].number: row for row in context["status_table"]}
+    assert rows[1]["cells"][statuses.index("in_progress")] == 2
+    assert rows[3]["cells"][statuses.index("blocked")] == 1  # the archived one is left out
+    assert context["status_grand_total"] == 3
+    years = {year["year"]: year for year in context["budget_years"]}
+    assert (years[2024]["planned"], years[2024]["actual"]) == (Decimal("10000"), Decimal("2500"))
+    assert years[2025]["rows"][0]["funder__acronym"] == "Région"
+    assert [action.code for action in context["stale_actions"]] == ["1.1"]
+    assert context["next_meeting"].place == "Bléré"
+    page = response.content.decode()
+    assert "Plateforme RH" in page and "Bléré" in page and "25&nbsp;%" in page
+
+
+def test_query_count_is_fixed(client, staff):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(URL).status_code == 200
+        return len(queries)
+
+    ActionFactory()
+    few = count()
+    for _ in range(30):
+        action = ActionFactory(axis=AxisFactory())
+        FundingFactory(action=action, funder=OrganisationFactory())
+        Action.objects.filter(pk=action.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=365)
+        )
+    assert count() == few

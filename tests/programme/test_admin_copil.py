@@ -1,0 +1,134 @@
+"""COPIL meetings in the admin: agenda, decisions and their actions, annual plan validation."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from actions.models import Action, AnnualPlan
+from programme.models import CopilMeeting
+from tests.actions.factories import ActionFactory, FundingFactory
+from tests.partners.factories import MembershipFactory, StaffFactory
+from tests.programme.factories import CopilMeetingFactory, DecisionFactory
+
+
+@pytest.fixture
+def staff(client, db):
+    user = StaffFactory()
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def meeting(db):
+    action = ActionFactory(code="1.1")
+    FundingFactory(action=action, year=2024, planned_amount=Decimal("10000"))
+    ActionFactory(phase=action.phase, axis=action.axis, code="1.2", is_archived=True)
+    return CopilMeetingFactory(phase=action.phase, date=datetime.date(2024, 1, 25))
+
+
+def validate_url(meeting):
+    return reverse("admin:programme_copilmeeting_validate_plan", args=[meeting.pk])
+
+
+class TestValidatePlan:
+    def test_button_only_on_a_held_meeting(self, client, staff, meeting):
+        change = reverse("admin:programme_copilmeeting_change", args=[meeting.pk])
+        assert "Valider le plan d'actions de l'année" in client.get(change).content.decode()
+        planned = CopilMeetingFactory(phase=meeting.phase, status=CopilMeeting.Status.PLANNED)
+        change = reverse("admin:programme_copilmeeting_change", args=[planned.pk])
+        assert "Valider le plan" not in client.get(change).content.decode()
+
+    def test_validate_the_year_of_a_held_meeting(self, client, staff, meeting):
+        response = client.get(validate_url(meeting))
+        assert response.status_code == 200
+        assert response.context["form"]["year"].value() == 2024
+        assert "<strong>1</strong>" in response.content.decode()  # the archived one is left out
+
+        response = client.post(validate_url(meeting), {"year": "2024"}, follow=True)
+        plan = AnnualPlan.objects.get()
+        assert (plan.year, plan.meeting, plan.validated_by) == (2024, meeting, staff)
+        assert (plan.action_count, plan.total_planned) == (1, Decimal("10000"))
+        assert response.redirect_chain[-1][0] == reverse(
+            "admin:actions_annualplan_change", args=[plan.pk]
+        )
+        assert "Plan d&#x27;actions 2024 validé : 1 fiche(s)" in response.content.decode()
+
+    def test_validating_a_year_again_asks_for_confirmation_and_keeps_both(
+        self, client, staff, meeting
+    ):
+        original_title = Action.objects.get(code="1.1").title
+        client.post(validate_url(meeting), {"year": "2024"})
+        response = client.post(validate_url(meeting), {"year": "2024"})
+        assert response.status_code == 200
+        assert "Un plan 2024 a déjà été validé" in response.content.decode()
+        assert AnnualPlan.objects.count() == 1
+
+        Action.objects.filter(code="1.1").update(title="Titre revu")
+        client.post(validate_url(meeting), {"year": "2024", "confirm": "on"})
+        plans = list(AnnualPlan.objects.order_by("validated_at", "pk"))
+        assert len(plans) == 2
+        assert [p.snapshots.get().title for p in plans] == [original_title, "Titre revu"]
+
+    @pytest.mark.parametrize("status", [CopilMeeting.Status.PLANNED, CopilMeeting.Status.CANCELLED])
+    def test_refused_on_a_meeting_not_held(self, client, staff, meeting, status):
+        meeting.status = status
+        meeting.save()
+        response = client.post(validate_url(meeting), {"year": "2024"}, follow=True)
+        assert "Seul un COPIL tenu peut valider un plan d&#x27;actions annuel" in (
+            response.content.decode()
+        )
+        assert not AnnualPlan.objects.exists()
+
+    def test_a_bad_year_is_explained(self, client, staff, meeting):
+        response = client.post(validate_url(meeting), {"year": "1999"})
+        assert "L&#x27;année doit être comprise entre 2000 et 2100." in response.content.decode()
+        assert not AnnualPlan.objects.exists()
+
+    def test_partners_cannot_validate(self, client, meeting):
+        client.force_login(MembershipFactory().user)
+        response = client.post(validate_url(meeting), {"year": "2024"})
+        assert response.status_code == 302
+        assert not AnnualPlan.objects.exists()
+
+    def test_unknown_meeting_is_404(self, client, staff):
+        assert client.get(validate_url(CopilMeeting(pk=999))).status_code == 404
+
+
+class TestMeetingPages:
+    def test_validated_plans_listed_on_the_meeting(self, client, staff, meeting):
+        client.post(validate_url(meeting), {"year": "2024"})
+        change = reverse("admin:programme_copilmeeting_change", args=[meeting.pk])
+        page = client.get(change).content.decode()
+        assert "plans d&#x27;actions validés à cette réunion" in page.lower()
+        assert reverse("actions:plan", args=[2024]) in page
+
+    def test_decision_lists_and_links_the_actions_it_concerns(self, client, staff, meeting):
+        decision = DecisionFactory(meeting=meeting, text="Lancer la plateforme RH")
+        action = Action.objects.get(code="1.1")
+        url = reverse("admin:programme_decision_change", args=[decision.pk])
+        response = client.post(
+            url,
+            {
+                "meeting": meeting.pk,
+                "order": 1,
+                "text": "Lancer la plateforme RH",
+                "Action_decisions-TOTAL_FORMS": "1",
+                "Action_decisions-INITIAL_FORMS": "0",
+                "Action_decisions-0-action": action.pk,
+            },
+        )
+        assert response.status_code == 302, response.context["errors"]
+        assert list(action.decisions.all()) == [decision]
+        assert "1.1" in client.get(url).content.decode()
+
+    def test_plan_admin_is_read_only(self, client, staff, meeting):
+        client.post(validate_url(meeting), {"year": "2024"})
+        plan = AnnualPlan.objects.get()
+        url = reverse("admin:actions_annualplan_change", args=[plan.pk])
+        page = client.get(url).content.decode()
+        assert "1.1" in page and "10\u202f000\u00a0€" in page
+        client.post(url, {"year": "2030"})
+        plan.refresh_from_db()
+        assert plan.year == 2024
