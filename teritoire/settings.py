@@ -55,14 +55,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below the header middlewares, so cached pages still get every security header.
+    "teritoire.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "teritoire.logs.SecurityEventMiddleware",
@@ -132,7 +134,10 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portail@grand-est-touraine.test")
 
+# Local memory by default; set CACHE_URL=redis://… when several processes or servers serve the
+# site: the cache of public pages (teritoire/pagecache.py) only runs on a shared cache.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True

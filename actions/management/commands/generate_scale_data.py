@@ -22,6 +22,7 @@ from actions.models import (
 )
 from partners.models import Organisation
 from programme.models import Axis, Intercommunality, Phase
+from teritoire import pagecache
 
 BATCH = 500
 WORDS = [
@@ -75,6 +76,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             self._generate(actions, random.Random(seed), phase, axes, organisations, epcis)
+        pagecache.bump_version()  # bulk inserts send no signal
         self.stdout.write(
             self.style.SUCCESS(
                 f"{actions} actions synthétiques créées en {time.monotonic() - started:.1f} s."
