@@ -40,6 +40,8 @@ def bench_env():
         DJANGO_LOG_LEVEL="WARNING",
         GUNICORN_BIND=f"127.0.0.1:{PORT}",
         GUNICORN_WORKERS=os.environ.get("BENCH_WORKERS", "4"),
+        # Several gunicorn workers share one cache, as several servers would in production.
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/3"),
     )
     env.pop("DJANGO_DEBUG", None)
     return env
@@ -49,8 +51,12 @@ def manage(*args, env):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def recreate_database():
+def recreate_database(env):
     import psycopg
+    import redis
+
+    if env["CACHE_URL"].startswith("redis://"):
+        redis.Redis.from_url(env["CACHE_URL"]).flushdb()
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
@@ -137,7 +143,7 @@ def main():
     if not shutil.which("wrk"):
         raise SystemExit("wrk est introuvable : apt-get install wrk")
     env = bench_env()
-    recreate_database()
+    recreate_database(env)
     manage("migrate", "--noinput", "-v0", env=env)
     manage("collectstatic", "--noinput", "-v0", env=env)
     manage("load_territory", env=env)
