@@ -91,7 +91,7 @@ def parse_ms(text):
 
 def wrk(path, seconds):
     out = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", BASE + path],
+        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "--latency", BASE + path],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))

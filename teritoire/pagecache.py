@@ -19,7 +19,7 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import quote_etag
 
 VERSION_KEY = "pagecache:version"
@@ -34,6 +34,8 @@ EXCLUDED_PREFIXES = (
 # Rows that change on every visit or login and are not shown on public pages.
 IGNORED_APPS = {"sessions", "axes", "admin", "contenttypes"}
 TIMEOUT = 3600
+# A streamed response (an export) is kept once fully sent, if it is no larger than this.
+MAX_STREAMED_BYTES = 16 * 1024 * 1024
 
 
 def enabled():
@@ -117,6 +119,33 @@ class PublicPageCacheMiddleware:
         if response.status_code != 200 or "private" in response.get("Cache-Control", ""):
             return response
         response["ETag"] = etag
-        if not response.streaming and not response.cookies:
+        if response.cookies:
+            return response
+        if response.streaming:
+            response.streaming_content = _tee_into_cache(key, response, response.streaming_content)
+        else:
             cache.set(key, response, TIMEOUT)
         return response
+
+
+def _tee_into_cache(key, response, stream):
+    """Send the stream as it comes and keep a copy; once complete, cache it as a plain response.
+
+    The export is still generated in a stream the first time (flat memory in the worker); the
+    copy is dropped as soon as it passes MAX_STREAMED_BYTES.
+    """
+    chunks, size, complete = [], 0, True
+    for chunk in stream:
+        if complete:
+            size += len(chunk)
+            complete = size <= MAX_STREAMED_BYTES
+            if complete:
+                chunks.append(chunk)
+            else:
+                chunks.clear()
+        yield chunk
+    if complete:
+        copy = HttpResponse(b"".join(chunks), status=response.status_code)
+        for header, value in response.items():
+            copy[header] = value
+        cache.set(key, copy, TIMEOUT)

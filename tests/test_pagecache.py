@@ -118,3 +118,18 @@ def test_no_cache_with_the_default_local_memory_backend(client):
     client.get(url)
     response = client.get(url)
     assert "ETag" not in response
+
+
+def test_an_export_is_streamed_then_served_whole_from_the_cache(
+    shared_cache, client, django_assert_num_queries
+):
+    ActionFactory(title="Action exportée")
+    url = "/donnees/actions.csv"
+    first = client.get(url)
+    assert first.streaming
+    streamed = b"".join(first.streaming_content)
+    assert "Action exportée" in streamed.decode()
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second.content == streamed
+    assert second["Content-Disposition"] == first["Content-Disposition"]
