@@ -76,22 +76,24 @@ class UserEditForm(UserChangeForm):
         return email
 
 
-class MembershipOfUserInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline):
+    """The memberships of a user or of an organisation, on its page."""
+
     model = Membership
-    fk_name = "user"
     extra = 0
+    readonly_fields = ["created_at"]
+
+
+class MembershipOfUserInline(MembershipInline):
+    fk_name = "user"
     autocomplete_fields = ["organisation"]
     fields = ["organisation", "role", "created_at"]
-    readonly_fields = ["created_at"]
 
 
-class MembershipOfOrganisationInline(admin.TabularInline):
-    model = Membership
+class MembershipOfOrganisationInline(MembershipInline):
     fk_name = "organisation"
-    extra = 0
     autocomplete_fields = ["user"]
     fields = ["user", "role", "created_at"]
-    readonly_fields = ["created_at"]
 
 
 @admin.register(User)

@@ -1,7 +1,5 @@
 """The fiche action admin: the chef de projet's daily list, bulk changes, import and export."""
 
-from pathlib import Path
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,9 +14,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from programme.templatetags.portal import euros, percent
 
+from ..import_template import template_csv, template_workbook
 from ..models import Action, Document, Funding, Indicator, ProgressUpdate, Status
-from ..resources import FORMATS, ActionResource, template_csv, template_workbook
+from ..resources import FORMATS, ActionResource
 from .queries import budget_subquery, last_update_subquery, stale_actions
+from .stamps import StampInlinesMixin
 
 STALE_DAYS = 90
 
@@ -102,6 +102,8 @@ class IndicatorInline(admin.TabularInline):
 
 
 class DocumentInline(admin.TabularInline):
+    """The documents of an action (of a meeting in `copil`); uploader and date filled in."""
+
     model = Document
     fk_name = "action"
     extra = 0
@@ -128,19 +130,8 @@ def status_action(status):
     )
 
 
-def stamp_related(request, obj):
-    """Who uploaded a document, who wrote a note: filled in from the request."""
-    if isinstance(obj, Document):
-        if not obj.uploaded_by_id:
-            obj.uploaded_by = request.user
-        if obj.file and not obj.original_name:
-            obj.original_name = Path(obj.file.name).name[:255]
-    if isinstance(obj, ProgressUpdate) and not obj.author_id:
-        obj.author = request.user
-
-
 @admin.register(Action)
-class ActionAdmin(ImportMixin, ExportActionMixin, SimpleHistoryAdmin):
+class ActionAdmin(StampInlinesMixin, ImportMixin, ExportActionMixin, SimpleHistoryAdmin):
     form = ActionAdminForm
     list_display = [
         "code",
@@ -230,14 +221,13 @@ class ActionAdmin(ImportMixin, ExportActionMixin, SimpleHistoryAdmin):
             obj.version = (locked.values_list("version", flat=True).first() or 0) + 1
         super().save_model(request, obj, form, change)
 
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in instances:
-            stamp_related(request, obj)
-            obj.save()
-        formset.save_m2m()
+    def _save_bulk_change(self, request, action, reason):
+        """One action of a bulk change, locked by the caller: a new version, historised, logged."""
+        action.version += 1
+        action.updated_by = request.user
+        action._change_reason = reason
+        action.save()
+        self.log_change(request, action, reason)
 
     def change_status(self, request, queryset, status):
         changed = 0
@@ -246,11 +236,9 @@ class ActionAdmin(ImportMixin, ExportActionMixin, SimpleHistoryAdmin):
                 if action.status == status:
                     continue
                 action.status = status
-                action.version += 1
-                action.updated_by = request.user
-                action._change_reason = f"Statut passé à « {status.label} » (action groupée)"
-                action.save()
-                self.log_change(request, action, action._change_reason)
+                self._save_bulk_change(
+                    request, action, f"Statut passé à « {status.label} » (action groupée)"
+                )
                 changed += 1
         unchanged = queryset.count() - changed
         message = f"{changed} fiche(s) passée(s) au statut « {status.label} »."
@@ -264,11 +252,7 @@ class ActionAdmin(ImportMixin, ExportActionMixin, SimpleHistoryAdmin):
         with transaction.atomic():
             for action in queryset.select_for_update().filter(is_archived=not archived):
                 action.is_archived = archived
-                action.version += 1
-                action.updated_by = request.user
-                action._change_reason = f"Fiche {label} (action groupée)"
-                action.save()
-                self.log_change(request, action, action._change_reason)
+                self._save_bulk_change(request, action, f"Fiche {label} (action groupée)")
                 changed += 1
         self.message_user(request, f"{changed} fiche(s) {label}(s).", messages.SUCCESS)
 

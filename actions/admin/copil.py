@@ -13,17 +13,15 @@ from programme import admin as programme_admin
 from programme.models import CopilMeeting, Decision
 from programme.templatetags.portal import euros
 
-from ..models import Action, AnnualPlan, Document
+from ..models import Action, AnnualPlan
 from ..services import validate_annual_plan
-from .action import stamp_related
+from .action import DocumentInline
+from .stamps import StampInlinesMixin
 
 
-class MeetingDocumentInline(admin.TabularInline):
-    model = Document
+class MeetingDocumentInline(DocumentInline):
     fk_name = "meeting"
-    extra = 0
-    fields = ["title", "file", "visibility", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["uploaded_by", "uploaded_at"]
+    show_change_link = False
     verbose_name = "document (compte rendu, présentation…)"
     verbose_name_plural = "documents de la réunion"
 
@@ -75,7 +73,7 @@ admin.site.unregister(CopilMeeting)
 
 
 @admin.register(CopilMeeting)
-class CopilMeetingAdmin(programme_admin.CopilMeetingAdmin):
+class CopilMeetingAdmin(StampInlinesMixin, programme_admin.CopilMeetingAdmin):
     inlines = programme_admin.CopilMeetingAdmin.inlines + [
         MeetingDocumentInline,
         AnnualPlanInline,
@@ -90,15 +88,6 @@ class CopilMeetingAdmin(programme_admin.CopilMeetingAdmin):
                 name="programme_copilmeeting_validate_plan",
             ),
         ] + super().get_urls()
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in instances:
-            stamp_related(request, obj)
-            obj.save()
-        formset.save_m2m()
 
     def validate_plan_view(self, request, object_id):
         meeting = self.get_object(request, unquote(object_id))

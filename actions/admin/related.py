@@ -15,7 +15,7 @@ from ..models import (
     Measurement,
     ProgressUpdate,
 )
-from .action import stamp_related
+from .stamps import StampInlinesMixin, stamp_related
 
 
 @admin.register(Funding)
@@ -44,23 +44,13 @@ class MeasurementInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(StampInlinesMixin, SimpleHistoryAdmin):
     list_display = ["name", "action", "unit", "baseline", "target", "target_date"]
     list_filter = ["action__axis"]
     search_fields = ["name", "action__code", "action__title"]
     autocomplete_fields = ["action"]
     list_select_related = ["action"]
     inlines = [MeasurementInline]
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in instances:
-            if isinstance(obj, Measurement) and not obj.author_id:
-                obj.author = request.user
-            obj.save()
-        formset.save_m2m()
 
 
 @admin.register(Measurement)
@@ -78,8 +68,7 @@ class MeasurementAdmin(SimpleHistoryAdmin):
         return obj.indicator.action
 
     def save_model(self, request, obj, form, change):
-        if not obj.author_id:
-            obj.author = request.user
+        stamp_related(request, obj)
         super().save_model(request, obj, form, change)
 
 

@@ -3,11 +3,12 @@ and archiving. Follow-up writes (notes, measurements, documents) are in `space_f
 
 Every page starts from `_get_action`, which answers 404 to anyone who may not see the action, so
 nothing reveals that another organisation's action exists; a member whose role does not allow a
-change gets a 403 page that says why.
+change gets a 403 page that says why (`action_view` does both for the pages that change an action).
 """
 
 import datetime
 from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +25,7 @@ from partners.models import Membership
 from ..forms import ActionForm
 from ..models import Action, Document, Indicator, Measurement, ProgressUpdate, Status
 from ..notifications import notify_staff
-from ..perms import ActionAccess, action_access
+from ..perms import ActionAccess, action_access, can_edit_action
 
 STALE_AFTER_DAYS = 90
 CLOSED = {Status.DONE, Status.ABANDONED}
@@ -46,6 +47,26 @@ def forbidden(request, action, message):
     """403 for members whose role does not allow the change (outsiders get 404 before this)."""
     context = {"action": action, "message": message, "access": action_access(request.user, action)}
     return render(request, "space/forbidden.html", context, status=403)
+
+
+def action_view(allowed, refusal):
+    """A page that changes the action of the URL's `pk`; the view is called with the action.
+
+    404 for whoever may not see the action (see `_get_action`); the 403 page, with the message
+    `refusal`, for a member that `allowed(user, action)`, a function of `perms`, refuses.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, pk):
+            action = _get_action(request, pk)
+            if not allowed(request.user, action):
+                return forbidden(request, action, refusal)
+            return view(request, action)
+
+        return wrapper
+
+    return decorator
 
 
 def _bump_and_reload(pk, expected_version=None):
@@ -236,14 +257,11 @@ def _save_fiche(pk, data, user):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_edit(request, pk):
-    action = _get_action(request, pk)
-    if not action_access(request.user, action).can_edit:
-        return forbidden(
-            request,
-            action,
-            "Seuls les contributeurs de la structure pilote et l'équipe projet modifient la fiche.",
-        )
+@action_view(
+    can_edit_action,
+    "Seuls les contributeurs de la structure pilote et l'équipe projet modifient la fiche.",
+)
+def action_edit(request, action):
     if request.method == "POST":
         form = ActionForm(request.POST, instance=action)
         if form.is_valid():
@@ -290,16 +308,12 @@ def _conflict(request, pk, data):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_archive(request, pk):
-    action = _get_action(request, pk)
+@action_view(
+    can_edit_action,
+    "Seuls les contributeurs de la structure pilote et l'équipe projet archivent une fiche.",
+)
+def action_archive(request, action):
     user = request.user
-    if not action_access(user, action).can_edit:
-        return forbidden(
-            request,
-            action,
-            "Seuls les contributeurs de la structure pilote et l'équipe projet archivent "
-            "une fiche.",
-        )
     if request.method == "POST":
         archive = request.POST.get("archived") == "1"
         with transaction.atomic():

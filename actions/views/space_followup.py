@@ -12,14 +12,14 @@ from ..forms import DocumentForm, MeasurementForm, ProgressUpdateForm
 from ..models import Action, Document, ProgressUpdate
 from ..notifications import notify_staff
 from ..perms import (
-    action_access,
     can_change_status_in_note,
+    can_contribute,
     can_remove_document,
     can_upload_documents,
     can_view_document,
 )
 from ..uploads import content_type_for, safe_original_name
-from .space import _bump_and_reload, _get_action, forbidden
+from .space import _bump_and_reload, _get_action, action_view, forbidden
 
 CONTRIBUTORS_ONLY = (
     "Seuls les contributeurs des structures pilote et partenaires de l'action et l'équipe "
@@ -29,11 +29,9 @@ CONTRIBUTORS_ONLY = (
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def update_create(request, pk):
-    action = _get_action(request, pk)
+@action_view(can_contribute, CONTRIBUTORS_ONLY)
+def update_create(request, action):
     user = request.user
-    if not action_access(user, action).can_contribute:
-        return forbidden(request, action, CONTRIBUTORS_ONLY)
     form = ProgressUpdateForm(
         request.POST if request.method == "POST" else None,
         can_change_status=can_change_status_in_note(user, action),
@@ -76,11 +74,9 @@ def update_create(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def measurement_create(request, pk):
-    action = _get_action(request, pk)
+@action_view(can_contribute, CONTRIBUTORS_ONLY)
+def measurement_create(request, action):
     user = request.user
-    if not action_access(user, action).can_contribute:
-        return forbidden(request, action, CONTRIBUTORS_ONLY)
     indicators = list(action.indicators.all())
     if request.method == "POST":
         raw = request.POST.get("indicator", "")
@@ -110,11 +106,9 @@ def measurement_create(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def document_create(request, pk):
-    action = _get_action(request, pk)
+@action_view(can_upload_documents, CONTRIBUTORS_ONLY)
+def document_create(request, action):
     user = request.user
-    if not can_upload_documents(user, action):
-        return forbidden(request, action, CONTRIBUTORS_ONLY)
     if request.method == "POST":
         form = DocumentForm(request.POST, request.FILES)
         if form.is_valid():

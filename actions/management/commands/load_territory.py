@@ -11,8 +11,6 @@ from django.db import DatabaseError, transaction
 
 from actions.models import Action, Priority, Status
 from programme.reference import (
-    DATA_DIR,
-    ReferenceDataError,
     SyncStats,
     french_number,
     load_reference,
@@ -20,6 +18,7 @@ from programme.reference import (
     sync,
     sync_m2m,
 )
+from programme.reference_files import DATA_DIR, ReferenceDataError
 
 TOURAINE_EST_VALLEES = "cc-touraine-est-vallees"
 
