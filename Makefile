@@ -28,6 +28,10 @@ data: install
 test: install
 	DJANGO_SECRET_KEY=tests-only-secret-key $(BIN)/python -m pytest
 
+## Regenerate the screenshots of the main pages (1280 and 375 px) in docs/screenshots/ (needs Chromium)
+screenshots: install
+	SCREENSHOTS=1 DJANGO_SECRET_KEY=tests-only-secret-key $(BIN)/python -m pytest tests/browser/test_screenshots.py
+
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/teritoire} \
 	DJANGO_SECRET_KEY=tests-only-secret-key $(BIN)/python -m pytest

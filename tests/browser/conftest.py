@@ -2,30 +2,60 @@
 
 Skipped, with a clear message, when /usr/bin/chromium is missing, except in CI (CI=true) where a
 missing browser is a failure: .ci/run installs it.
+
+The screenshots of docs/screenshots/ are taken by test_screenshots.py, which only runs when asked
+(`make screenshots`, i.e. SCREENSHOTS=1).
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS_MODULE = "test_screenshots.py"
 WIDTHS = {"desktop": (1280, 900), "mobile": (375, 800)}
+# WCAG 1.4.10 (reflow): a page zoomed to 400 % of 1280 px, or 200 % of 640 px, is 320 CSS px wide.
+REFLOW_WIDTH = 320
+
+DEMO_PASSWORD = "demo-Touraine-2024"
+STAFF_EMAIL = "chef.projet@demo.grand-est-touraine.fr"
+PARTNER_EMAIL = "partenaire.ccvalamboise@demo.grand-est-touraine.fr"
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # themselves (fixtures, assertions) are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def chromium_executable():
+    """CHROMIUM_PATH (by default Debian's /usr/bin/chromium), else a chromium on the PATH."""
+    return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+
+
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if "tests/browser/" in str(item.fspath)]
     for item in browser_items:
         item.add_marker(pytest.mark.browser)
-    if browser_items and not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        if os.environ.get("CI"):
-            raise pytest.UsageError(f"Chromium introuvable ({CHROMIUM}) : CI ne saute pas ces tests.")
+
+    # The screenshots are regenerated on demand only (make screenshots).
+    if not os.environ.get("SCREENSHOTS"):
+        pictures = [item for item in browser_items if item.fspath.basename == SCREENSHOTS_MODULE]
+        if pictures:
+            config.hook.pytest_deselected(items=pictures)
+            items[:] = [item for item in items if item not in pictures]
+            browser_items = [item for item in browser_items if item not in pictures]
+
+    if browser_items and not chromium_executable():
+        if os.environ.get("CI") or os.environ.get("SCREENSHOTS"):
+            raise pytest.UsageError(
+                f"Chromium introuvable ({CHROMIUM}) : CI et make screenshots ne sautent pas "
+                "les tests navigateur (apt-get install chromium)."
+            )
         skip = pytest.mark.skip(reason=f"navigateur absent ({CHROMIUM}) : tests navigateur sautés")
         for item in browser_items:
             item.add_marker(skip)
@@ -43,13 +73,16 @@ def pytest_terminal_summary(terminalreporter):
         )
 
 
+# --------------------------------------------------------------------------- browser
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=chromium_executable(),
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
@@ -57,15 +90,25 @@ def browser():
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
+                "--disable-dev-shm-usage",
             ],
         )
         yield browser
         browser.close()
 
 
+def new_context(browser, width=1280, height=900):
+    return browser.new_context(
+        viewport={"width": width, "height": height},
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        accept_downloads=True,
+    )
+
+
 @pytest.fixture
 def context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    context = new_context(browser)
     yield context
     context.close()
 
@@ -83,14 +126,33 @@ def third_party_requests(page, live_server):
     seen = []
     page.on(
         "request",
-        lambda request: seen.append(request.url)
-        if not request.url.startswith((live_server.url, "data:", "about:"))
-        else None,
+        lambda request: (
+            seen.append(request.url)
+            if not request.url.startswith((live_server.url, "data:", "about:", "blob:"))
+            else None
+        ),
     )
     return seen
 
 
-def axe_violations(page, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")):
+def watch_csp(page):
+    """The console messages of `page` that report a Content Security Policy violation."""
+    seen = []
+    page.on(
+        "console",
+        lambda message: (
+            seen.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return seen
+
+
+@pytest.fixture
+def csp_violations(page):
+    return watch_csp(page)
+
+
+def axe_violations(page, tags=AXE_TAGS):
     """Run axe-core (bundled by axe-playwright-python) in the page; return its violations."""
     import axe_playwright_python
 
@@ -104,3 +166,97 @@ def axe_violations(page, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")):
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in result["violations"]
     ]
+
+
+def horizontal_overflow(page):
+    """How many CSS px the page scrolls sideways (0 when it reflows)."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def focus_indicator(page):
+    """How the focused element shows its focus: its outline, or for SVG shapes their stroke."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            if (!el || el === document.body) return null;
+            const style = getComputedStyle(el);
+            return {
+                tag: el.tagName.toLowerCase(),
+                name: el.getAttribute('aria-label') || el.name || el.id || el.textContent.trim(),
+                outlineStyle: style.outlineStyle,
+                outlineWidth: parseFloat(style.outlineWidth),
+                strokeWidth: parseFloat(style.strokeWidth),
+            };
+        }"""
+    )
+
+
+def assert_focus_visible(page):
+    focus = focus_indicator(page)
+    assert focus is not None, "le focus clavier est perdu (sur <body>)"
+    visible_outline = focus["outlineStyle"] != "none" and focus["outlineWidth"] > 0
+    assert visible_outline, f"focus invisible sur {focus}"
+    return focus
+
+
+# --------------------------------------------------------------------------- data and accounts
+
+
+# What the demo data fixture does not copy: rows that migrations and logins create themselves.
+DUMP_EXCLUDE = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "axes"]
+
+
+@pytest.fixture(scope="session")
+def demo_dump(tmp_path_factory):
+    """Where the first test saves the loaded data, for the next ones to load it faster."""
+    return tmp_path_factory.mktemp("demo") / "demo.json"
+
+
+@pytest.fixture
+def demo(live_server, demo_dump):
+    """The reference territory and the demonstration data, as `make run` loads them.
+
+    The live server needs transactional tests, whose database is emptied after each test: the
+    first test runs `load_territory` and `load_demo` and dumps the result, the next ones load
+    that dump (a third of the time).
+    """
+    from django.core.management import call_command
+
+    from partners.models import User
+
+    if demo_dump.exists():
+        call_command("loaddata", str(demo_dump), verbosity=0)
+    else:
+        call_command("load_territory", verbosity=0)
+        call_command("load_demo", verbosity=0)
+        excluded = [arg for app in DUMP_EXCLUDE for arg in ("--exclude", app)]
+        call_command("dumpdata", *excluded, output=str(demo_dump), verbosity=0)
+    return SimpleNamespace(
+        url=live_server.url,
+        staff=User.objects.get(email=STAFF_EMAIL),
+        partner=User.objects.get(email=PARTNER_EMAIL),
+    )
+
+
+def log_in(page, base_url, email, password=DEMO_PASSWORD):
+    """Log in to the partner space through its form, like a partner does."""
+    page.goto(base_url + "/espace-partenaire/connexion/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(r"/espace-partenaire/$"))
+
+
+def force_login(context, base_url, user):
+    """Give the browser context a logged-in session without going through the form."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]
+    )
