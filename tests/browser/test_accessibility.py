@@ -136,14 +136,7 @@ PARTNER_PAGES = {
 # Problems found and reported, not yet fixed by the owners of the templates: page type -> the
 # problem's key in `problems_of` -> why. The test xfails while exactly these remain, and fails
 # as soon as one is fixed (remove its entry then) or another appears.
-KNOWN_PROBLEMS = {
-    "fiche": {
-        f"défilement horizontal à {REFLOW_WIDTH} px": (
-            "templates/space/action_detail.html : le tableau des mesures (table.compact) n'est pas "
-            'dans un <div class="table-scroll"> et déborde de 5 px à 320 px'
-        ),
-    },
-}
+KNOWN_PROBLEMS = {}
 
 
 def assert_no_problems(page_type, problems):
