@@ -51,3 +51,9 @@ clean:
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
+
+## Load test: gunicorn (production settings) on a fresh PostgreSQL database with the demonstration
+## data, 60 s of public reading and partner updates from a second process (see docs/load.md)
+.PHONY: load
+load: install
+	$(BIN)/python bench/load.py
