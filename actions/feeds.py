@@ -12,6 +12,13 @@ from .models import Action, ProgressUpdate, Status
 
 FEED_SIZE = 50
 STATUS_LABELS = dict(Status.choices)
+# Control characters XML 1.0 cannot carry (a vertical tab pasted from a spreadsheet is enough to
+# make the whole feed unserialisable); tab, newline and carriage return are allowed.
+XML_ILLEGAL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+def xml_text(text):
+    return text.translate(XML_ILLEGAL)
 
 
 class ProgressUpdatesFeed(Feed):
@@ -37,7 +44,7 @@ class ProgressUpdatesFeed(Feed):
         )
 
     def item_title(self, item):
-        return f"{item.action.code} — {item.action.title}"
+        return xml_text(f"{item.action.code} — {item.action.title}")
 
     def item_description(self, item):
         lines = []
@@ -48,7 +55,7 @@ class ProgressUpdatesFeed(Feed):
         if item.progress_after is not None:
             lines.append(f"Avancement : {item.progress_after} %.")
         lines.append(item.text)
-        return "\n".join(lines)
+        return xml_text("\n".join(lines))
 
     def item_link(self, item):
         return f"{item.action.get_absolute_url()}#suivi-{item.pk}"

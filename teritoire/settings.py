@@ -157,6 +157,9 @@ PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The previewed spreadsheet waits for confirmation in the default storage (shared by every app
+# server), under a random name; it is removed once imported.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -208,6 +211,7 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 # Both login forms (partner space and admin) name the e-mail field "username".
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "partners.throttling.axes_username"
 
 # Sessions live in the database (shared by every app server); they end after 8 hours without
 # activity, and when the user is deactivated (ModelBackend refuses inactive users).

@@ -1,5 +1,7 @@
 """The fiche action admin: the chef de projet's daily list, bulk changes, import and export."""
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -301,6 +303,34 @@ class ActionAdmin(StampInlinesMixin, ImportMixin, ExportActionMixin, SimpleHisto
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
+
+    def process_import(self, request, **kwargs):
+        """Confirm a previewed import; a stale or forged confirmation gets a French message.
+
+        The previewed file is kept under a random name in the shared media storage
+        (IMPORT_EXPORT_TMP_STORAGE_CLASS) and removed once imported: confirming twice (double
+        click, back button) finds nothing, and a name that is not one we made is never opened.
+        """
+        name = request.POST.get("import_file_name", "")
+        format_index = request.POST.get("format", "")
+        valid = (
+            re.fullmatch(r"[0-9a-f]{32}", name)
+            and format_index.isascii()
+            and format_index.isdigit()
+            and int(format_index) < len(self.get_import_formats())
+        )
+        if valid and self.has_import_permission(request):
+            try:
+                return super().process_import(request, **kwargs)
+            except FileNotFoundError:
+                pass
+        elif not self.has_import_permission(request):
+            raise PermissionDenied
+        messages.error(
+            request,
+            "Ce fichier a déjà été importé ou n'est plus disponible : importez-le à nouveau.",
+        )
+        return HttpResponseRedirect(reverse("admin:actions_action_import"))
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():

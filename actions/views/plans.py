@@ -26,7 +26,7 @@ def plan_detail(request, year):
         raise Http404("Aucun plan d'actions validé pour cette année.")
     plan = plans[0]
     version = request.GET.get("version", "")
-    if version.isdigit():
+    if version.isascii() and version.isdigit():
         plan = next((p for p in plans if p.pk == int(version)), plan)
 
     snapshots = list(plan.snapshots.select_related("action").order_by("code_sort", "pk"))

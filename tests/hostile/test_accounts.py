@@ -6,11 +6,10 @@ address that is not an account's own); the login throttling answers a French 429
 
 import unicodedata
 
-import pytest
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.contrib.auth.tokens import default_token_generator
-from django.db import DataError, connection
+from django.db import connection
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
@@ -143,8 +142,6 @@ def test_admin_login_refuses_hostile_input_in_french(client, world):
         next_url=st.one_of(st.none(), st.sampled_from(REDIRECTS)),
     )
     def run(username, password, next_url):
-        if ON_POSTGRESQL and len(username) > 255:
-            return  # known bug, see test_admin_login_with_a_very_long_username
         reset()
         client.logout()
         before = snapshot(User)
@@ -168,14 +165,6 @@ def test_admin_login_refuses_hostile_input_in_french(client, world):
     run()
 
 
-@pytest.mark.xfail(
-    ON_POSTGRESQL,
-    strict=True,
-    raises=DataError,
-    reason="BUG (PostgreSQL only): the admin login form has no server-side length limit "
-    "(AuthenticationForm sets max_length after building the field, so no validator); axes then "
-    "stores the 256-character username in AccessAttempt.username varchar(255) -> DataError -> 500",
-)
 def test_admin_login_with_a_very_long_username(client, world):
     before = snapshot(User)
     response = client.post(ADMIN_LOGIN, {"username": "a" * 256, "password": "x"})

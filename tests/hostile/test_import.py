@@ -242,40 +242,34 @@ def confirm_data(staff_client):
     return {name: form.initial.get(name, "") for name in form.fields}
 
 
-CONFIRM_BUG = (
-    "BUG: import-export's process_import (not overridden in actions/admin/action.py) reads the "
-    "temporary file and the format index without checking them: a second confirmation "
-    "(double click, back button) or a forged form raises FileNotFoundError / ValueError / "
-    "IndexError -> 500"
-)
+STALE_MESSAGE = "Ce fichier a déjà été importé ou n&#x27;est plus disponible"
 
 
-@pytest.mark.xfail(strict=True, raises=FileNotFoundError, reason=CONFIRM_BUG)
 def test_confirming_the_same_import_twice(staff_client, world):
     data = confirm_data(staff_client)
     assert staff_client.post(PROCESS_URL, data).status_code == 302
     before = snapshot(*WRITE_MODELS)
-    second = staff_client.post(PROCESS_URL, data)  # the temporary file is gone
-    assert second.status_code in (200, 302)
+    second = staff_client.post(PROCESS_URL, data, follow=True)  # the temporary file is gone
+    assert second.status_code == 200
+    assert STALE_MESSAGE in second.content.decode()
     assert snapshot(*WRITE_MODELS) == before
 
 
 @pytest.mark.parametrize(
     "forged",
     [
-        pytest.param({"import_file_name": "inexistant"}, marks=pytest.mark.xfail(
-            strict=True, raises=FileNotFoundError, reason=CONFIRM_BUG)),
-        pytest.param({"import_file_name": "../../etc/passwd"}, marks=pytest.mark.xfail(
-            strict=True, raises=FileNotFoundError, reason=CONFIRM_BUG)),
-        pytest.param({"format": "abc"}, marks=pytest.mark.xfail(
-            strict=True, raises=ValueError, reason=CONFIRM_BUG)),
-        pytest.param({"format": "99"}, marks=pytest.mark.xfail(
-            strict=True, raises=IndexError, reason=CONFIRM_BUG)),
+        {"import_file_name": "inexistant"},
+        {"import_file_name": "0123456789abcdef0123456789abcdef"},
+        {"import_file_name": "../../etc/passwd"},
+        {"format": "abc"},
+        {"format": "²"},
+        {"format": "99"},
     ],
-)  # fmt: skip
+)
 def test_a_forged_confirmation_is_refused_in_french(staff_client, world, forged):
     data = confirm_data(staff_client) | forged
     before = snapshot(*WRITE_MODELS)
-    response = staff_client.post(PROCESS_URL, data)
-    assert response.status_code in (200, 302)
+    response = staff_client.post(PROCESS_URL, data, follow=True)
+    assert response.status_code == 200
+    assert STALE_MESSAGE in response.content.decode()
     assert snapshot(*WRITE_MODELS) == before
