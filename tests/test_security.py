@@ -149,6 +149,40 @@ def test_csrf_is_enforced_on_partner_writes():
     assert action.status != "done"
 
 
+@pytest.mark.parametrize(
+    ("url_name", "target", "data"),
+    [
+        ("space:action_edit", "action", {"status": "done", "progress": 100}),
+        ("space:action_archive", "action", {}),
+        ("space:update_create", "action", {"date": "2024-06-01", "text": "Note"}),
+        ("space:measurement_create", "action", {"date": "2024-06-01", "value": "3"}),
+        ("space:document_create", "action", {"title": "Rapport"}),
+        ("space:document_delete", "document", {}),
+        ("partners:password_change", None, {"old_password": PASSWORD}),
+        ("partners:logout", None, {}),
+    ],
+)
+def test_every_partner_write_refuses_a_post_without_csrf_token(url_name, target, data):
+    from actions.models import Action, Document, Measurement, ProgressUpdate
+    from tests.actions.factories import DocumentFactory, IndicatorFactory
+
+    membership = MembershipFactory()
+    action = ActionFactory(pilot=membership.organisation, status="in_progress")
+    IndicatorFactory(action=action)
+    document = DocumentFactory(action=action)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(membership.user)
+    args = {"action": [action.pk], "document": [document.pk], None: []}[target]
+    counts = [m.objects.count() for m in (Action, Document, Measurement, ProgressUpdate)]
+    response = client.post(reverse(url_name, args=args), data)
+    assert response.status_code == 403
+    assert "Formulaire expiré" in response.content.decode()
+    assert [m.objects.count() for m in (Action, Document, Measurement, ProgressUpdate)] == counts
+    action.refresh_from_db()
+    assert (action.status, action.is_archived) == ("in_progress", False)
+    assert SESSION_KEY in client.session
+
+
 def test_csrf_is_enforced_on_login():
     user = UserFactory()
     client = Client(enforce_csrf_checks=True)
