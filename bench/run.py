@@ -111,9 +111,10 @@ def wrk(path, seconds):
 def measure_in_django(paths, env):
     """SQL queries, HTML size and total page weight of each path, from a Django test client."""
     script = ROOT / "bench" / "measure_pages.py"
+    # Queries of a page rendered afresh, not of its cached copy.
     out = subprocess.run(
-        [PYTHON, str(script), *paths], cwd=ROOT, env=env, capture_output=True, text=True,
-        check=True,
+        [PYTHON, str(script), *paths], cwd=ROOT, env={**env, "PUBLIC_PAGE_CACHE": "0"},
+        capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     return json.loads(out.strip().splitlines()[-1])
 
