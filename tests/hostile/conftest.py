@@ -8,6 +8,7 @@ written when a write is refused.
 
 import datetime
 import html
+import os
 import re
 import string
 from decimal import Decimal
@@ -44,9 +45,12 @@ from tests.programme.factories import (
 PASSWORD = "mot-de-passe-solide-2024"  # the factories' password
 
 # database=None: no .hypothesis folder in the working tree; the failing example is printed.
+# Random examples on every developer run; in CI, the same examples every time, so that a run
+# is reproducible (a new failure found locally is added as an @example).
 HOSTILE = settings(
     deadline=None,
     database=None,
+    derandomize=bool(os.environ.get("CI")),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 

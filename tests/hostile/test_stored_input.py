@@ -38,6 +38,12 @@ READERS = [
 ]
 
 
+def without_nul(text):
+    """NUL is refused by Django's form fields (a French error, tested with the forms); every
+    other character, control characters included, is accepted and stored."""
+    return text.replace("\x00", "")
+
+
 def stored_text():
     return st.one_of(
         st.sampled_from(PAYLOADS[1:20]),
@@ -52,7 +58,7 @@ def stored_text():
                 "]]></description><script>alert('xss')</script>",
             ]
         ),
-    )
+    ).map(without_nul)
 
 
 def test_saved_hostile_text_never_breaks_a_page_or_a_file(client, world):
