@@ -24,7 +24,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,10 +36,9 @@ from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable
+from server import PG, PYTHON, ROOT, manage, production_env, recreate_database, start_gunicorn, stop
+
 HOST = "127.0.0.1"
-PG = os.environ.get("LOAD_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("LOAD_DB", "teritoire_load")
 DEMO_PASSWORD = "demo-Touraine-2024"  # published by load_demo (actions/demo.py)
 PARTNERS = [  # the demo accounts that may write (editors of their organisation)
@@ -61,7 +59,7 @@ KINDS = {
 # --------------------------------------------------------------------------- orchestration
 
 
-def load_env(port):
+def load_env():
     """Loaders: development settings (load_demo refuses production), same database."""
     env = os.environ.copy()
     for name in ("DJANGO_ENV", "DJANGO_ALLOWED_HOSTS", "DJANGO_SECURE_SSL_REDIRECT"):
@@ -77,68 +75,8 @@ def load_env(port):
 
 
 def serve_env(port):
-    env = os.environ.copy()
-    env.pop("DJANGO_DEBUG", None)
-    env.update(
-        DATABASE_URL=f"{PG}/{DB_NAME}",
-        DJANGO_ENV="production",
-        DJANGO_SECRET_KEY="load-test-only-secret-key-" + "x" * 40,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_LOG_LEVEL="WARNING",
-        EMAIL_URL="dummymail://",
-        GUNICORN_BIND=f"{HOST}:{port}",
-    )
-    if os.environ.get("LOAD_GUNICORN_WORKERS"):
-        env["GUNICORN_WORKERS"] = os.environ["LOAD_GUNICORN_WORKERS"]
-    return env
-
-
-def manage(*args, env):
-    subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-    )
-
-
-def database(action):
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        if action == "create":
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
-
-
-def start_gunicorn(env, port, log):
-    process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null",
-         "teritoire.wsgi"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            status, _, _ = request(port, "GET", "/sante/")
-            if status == 200:
-                return process
-        except OSError:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    stop(process)
-    raise SystemExit("gunicorn n'a pas démarré (voir le journal du serveur)")
-
-
-def stop(process):
-    """Stop the gunicorn started above (its own process group), and only it."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    workers = os.environ.get("LOAD_GUNICORN_WORKERS")
+    return production_env(DB_NAME, port, **({"GUNICORN_WORKERS": workers} if workers else {}))
 
 
 def written_rows():
@@ -588,17 +526,17 @@ def main():
     print(
         f"Base PostgreSQL neuve « {DB_NAME} », migrations et données de démonstration…", flush=True
     )
-    database("create")
+    recreate_database(DB_NAME)
     log_dir = Path(tempfile.mkdtemp(prefix="teritoire-load-"))
     log_path = log_dir / "gunicorn.log"
     process = None
     try:
-        loaders = load_env(args.port)
-        manage("migrate", "--noinput", "-v0", env=loaders)
-        manage("load_territory", env=loaders)
-        manage("load_demo", env=loaders)
+        loaders = load_env()
+        manage("migrate", "--noinput", "-v0", env=loaders, quiet=True)
+        manage("load_territory", env=loaders, quiet=True)
+        manage("load_demo", env=loaders, quiet=True)
         server = serve_env(args.port)
-        manage("collectstatic", "--noinput", "-v0", env=server)
+        manage("collectstatic", "--noinput", "-v0", env=server, quiet=True)
         with open(log_path, "wb") as log:
             process = start_gunicorn(server, args.port, log)
             before = written_rows()
@@ -623,7 +561,7 @@ def main():
     finally:
         if process is not None:
             stop(process)
-        database("drop")
+        recreate_database(DB_NAME, create=False)
     errors_in_log = server_errors(log_path)
     accepted = {what: result["writes"].get(what, 0) for what in stored}
     lost = {

@@ -14,74 +14,33 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable
+from server import PYTHON, ROOT, manage, production_env, recreate_database, start_gunicorn, stop
+
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "teritoire_bench"
 
 
 def bench_env():
-    env = os.environ.copy()
-    env.update(
-        DATABASE_URL=f"{PG}/{DB_NAME}",
-        DJANGO_ENV="production",
-        DJANGO_SECRET_KEY="bench-only-secret-key-" + "x" * 40,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_LOG_LEVEL="WARNING",
-        GUNICORN_BIND=f"127.0.0.1:{PORT}",
+    # Several gunicorn workers share one cache, as several servers would in production.
+    return production_env(
+        DB_NAME,
+        PORT,
         GUNICORN_WORKERS=os.environ.get("BENCH_WORKERS", "4"),
-        # Several gunicorn workers share one cache, as several servers would in production.
         CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/3"),
     )
-    env.pop("DJANGO_DEBUG", None)
-    return env
 
 
-def manage(*args, env):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-def recreate_database(env):
-    import psycopg
+def fresh_database(env):
     import redis
 
     if env["CACHE_URL"].startswith("redis://"):
         redis.Redis.from_url(env["CACHE_URL"]).flushdb()
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-
-
-def start_gunicorn(env):
-    process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null",
-         "teritoire.wsgi"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(BASE + "/sante/", timeout=1)
-            return process
-        except OSError:
-            time.sleep(0.2)
-    stop(process)
-    raise SystemExit("gunicorn n'a pas démarré")
-
-
-def stop(process):
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
+    recreate_database(DB_NAME)
 
 
 def parse_ms(text):
@@ -144,14 +103,14 @@ def main():
     if not shutil.which("wrk"):
         raise SystemExit("wrk est introuvable : apt-get install wrk")
     env = bench_env()
-    recreate_database(env)
+    fresh_database(env)
     manage("migrate", "--noinput", "-v0", env=env)
     manage("collectstatic", "--noinput", "-v0", env=env)
     manage("load_territory", env=env)
 
     scale = {}
     manage("generate_scale_data", "--actions", "100", "--yes", env=env)
-    process = start_gunicorn(env)
+    process = start_gunicorn(env, PORT)
     try:
         wrk("/actions/", 3)
         scale[100] = wrk("/actions/", args.seconds)
@@ -175,7 +134,7 @@ def main():
     ]
     details = measure_in_django(paths, env)
     rows = []
-    process = start_gunicorn(env)
+    process = start_gunicorn(env, PORT)
     try:
         for path in paths:
             wrk(path, 2)  # warm up
@@ -191,7 +150,7 @@ def main():
         row["ratio"] = row["rps"] / ceiling
 
     manage("generate_scale_data", "--actions", str(args.big - args.actions), "--yes", env=env)
-    process = start_gunicorn(env)
+    process = start_gunicorn(env, PORT)
     try:
         wrk("/actions/", 3)
         scale[args.big] = wrk("/actions/", args.seconds)
