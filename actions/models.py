@@ -39,6 +39,10 @@ class Priority(models.TextChoices):
     LOW = "low", "Basse"
 
 
+# The relations of an action kept in its history (and restored by a revert).
+HISTORY_M2M_FIELDS = ["partners", "intercommunalities", "decisions"]
+
+
 def code_sort_key(code):
     """'2.10' sorts after '2.3': each dotted part is zero-padded."""
     return ".".join(part.zfill(4) for part in code.split("."))
@@ -141,7 +145,10 @@ class Action(models.Model):
         related_name="+",
         verbose_name="modifiée par",
     )
-    history = HistoricalRecords(excluded_fields=["code_sort", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["code_sort", "updated_at"],
+        m2m_fields=HISTORY_M2M_FIELDS,
+    )
 
     objects = ActionQuerySet.as_manager()
 

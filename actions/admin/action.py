@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from import_export.admin import ExportActionMixin, ImportMixin
@@ -17,7 +18,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from programme.templatetags.portal import euros, percent
 
 from ..import_template import template_csv, template_workbook
-from ..models import Action, Document, Funding, Indicator, ProgressUpdate, Status
+from ..models import (
+    HISTORY_M2M_FIELDS,
+    Action,
+    Document,
+    Funding,
+    Indicator,
+    ProgressUpdate,
+    Status,
+)
 from ..resources import FORMATS, ActionResource
 from .queries import budget_subquery, last_update_subquery, stale_actions
 from .stamps import StampInlinesMixin
@@ -303,6 +312,35 @@ class ActionAdmin(StampInlinesMixin, ImportMixin, ExportActionMixin, SimpleHisto
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """The revert form shows the relations (partners, CC, decisions) as they were then."""
+        request.history_record = get_object_or_404(
+            Action.history.model, id=object_id, history_id=version_id
+        )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        record = getattr(request, "history_record", None)
+        if record is None or request.method != "GET":
+            return form_class
+        then = {
+            name: list(
+                getattr(record, name).values_list(
+                    f"{Action._meta.get_field(name).related_model._meta.model_name}_id",
+                    flat=True,
+                )
+            )
+            for name in HISTORY_M2M_FIELDS
+        }
+
+        class HistoricForm(form_class):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.initial.update(then)
+
+        return HistoricForm
 
     def process_import(self, request, **kwargs):
         """Confirm a previewed import; a stale or forged confirmation gets a French message.

@@ -251,6 +251,25 @@ class TestHistoryAndRevert:
         assert action.version == 3  # a revert is one more edit, never an old version number
         assert action.history.count() == 3
 
+    def test_a_change_of_partners_is_in_the_history_and_reverts(self, client, staff):
+        first, second = OrganisationFactory(name="ERET"), OrganisationFactory(name="GEIDA")
+        action = ActionFactory(partners=[first])
+        original = action.history.first()
+        data = form_data(client.get(change_url(action)))
+        data["partners"] = [str(second.pk)]
+        assert client.post(change_url(action), data).status_code == 302
+        assert set(action.partners.all()) == {second}
+        latest = action.history.first()
+        assert latest.history_user == staff
+        assert [p.organisation for p in latest.partners.all()] == [second]
+
+        revert_url = reverse(
+            "admin:actions_action_simple_history", args=[action.pk, original.history_id]
+        )
+        response = client.get(revert_url)
+        assert client.post(revert_url, form_data(response)).status_code == 302
+        assert set(action.partners.all()) == {first}
+
     def test_funding_revert_restores_amount(self, client, staff):
         funding = FundingFactory(planned_amount=Decimal("1000"))
         url = reverse("admin:actions_funding_change", args=[funding.pk])

@@ -221,8 +221,12 @@ class TestImport:
         confirm(client, response)
         action.refresh_from_db()
         assert action.title == "Plateforme RH" and action.version == 2
-        assert action.history.count() == before + 1
-        assert action.history.first().history_change_reason == "Import de tableur"
+        # One record for the fields, one per relation the import changed (partners, CC).
+        new_records = list(action.history.all()[: action.history.count() - before])
+        assert [r.history_type for r in new_records] == ["~", "~", "~"]
+        assert {r.history_change_reason for r in new_records} == {"Import de tableur"}
+        assert {r.history_user for r in new_records} == {staff}
+        assert new_records[0].partners.count() == action.partners.count() > 0
         funding = action.fundings.get()
         assert funding.planned_amount == Decimal("12500.50")
         assert funding.history.first().history_type == "~"
