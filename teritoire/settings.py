@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "csp",
-    "axes",
+    "teritoire.apps.AxesConfig",
     "partners",
     "programme",
     "actions",
