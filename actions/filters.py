@@ -8,14 +8,11 @@ import django_filters
 from django import forms
 from django.db.models import (
     Case,
-    DecimalField,
     Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
-    Sum,
     Value,
     When,
 )
@@ -59,21 +56,6 @@ SORT_CHOICES = [
     ("budget", "Budget prévu (le plus faible d'abord)"),
 ]
 DEFAULT_SORT = "code"
-
-
-def planned_budget(year=None):
-    """Planned total of an action's fundings (of one year if given), as a correlated subquery.
-
-    A subquery rather than a JOIN + GROUP BY: it is computed only for the rows of the page shown,
-    and it leaves the row count of the filtered queryset untouched.
-    """
-    fundings = Funding.objects.filter(action=OuterRef("pk"))
-    if year is not None:
-        fundings = fundings.filter(year=year)
-    total = fundings.order_by().values("action").annotate(total=Sum("planned_amount"))
-    return Subquery(
-        total.values("total"), output_field=DecimalField(max_digits=14, decimal_places=2)
-    )
 
 
 def _status_rank():
@@ -233,7 +215,7 @@ class ActionFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        queryset = queryset.annotate(planned_budget=planned_budget(self.year))
+        queryset = queryset.with_budget(self.year)
         return queryset.order_by(*sort_expressions(self.sort))
 
     # What the page needs to know ------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -82,9 +82,23 @@ class ActionQuerySet(models.QuerySet):
             pilot__memberships__role="editor",
         ).distinct()
 
-    def with_budget(self, year):
+    def with_budget(self, year=None, name="planned_budget"):
+        """Annotate `name` with the planned total of the fundings (of `year` if given).
+
+        A correlated subquery rather than a JOIN + GROUP BY: it is computed only for the rows
+        fetched (one page), and it leaves the row count of the queryset untouched.
+        """
+        fundings = Funding.objects.filter(action=OuterRef("pk"))
+        if year is not None:
+            fundings = fundings.filter(year=year)
+        total = fundings.order_by().values("action").annotate(total=Sum("planned_amount"))
         return self.annotate(
-            planned_budget=Sum("fundings__planned_amount", filter=Q(fundings__year=year)),
+            **{
+                name: Subquery(
+                    total.values("total"),
+                    output_field=models.DecimalField(max_digits=14, decimal_places=2),
+                )
+            }
         )
 
 

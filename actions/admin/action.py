@@ -28,7 +28,7 @@ from ..models import (
     Status,
 )
 from ..resources import FORMATS, ActionResource
-from .queries import budget_subquery, last_update_subquery, stale_actions
+from .queries import last_update_subquery, stale_actions
 from .stamps import StampInlinesMixin
 
 STALE_DAYS = 90
@@ -203,7 +203,8 @@ class ActionAdmin(StampInlinesMixin, ImportMixin, ExportActionMixin, SimpleHisto
         return (
             super()
             .get_queryset(request)
-            .annotate(current_budget=budget_subquery(year), last_update_on=last_update_subquery())
+            .with_budget(year, name="current_budget")
+            .annotate(last_update_on=last_update_subquery())
         )
 
     @admin.display(description="axe", ordering="axis__number")

@@ -22,16 +22,6 @@ def last_update_subquery():
     )
 
 
-def budget_subquery(year):
-    return Subquery(
-        Funding.objects.filter(action=OuterRef("pk"), year=year)
-        .order_by()
-        .values("action")
-        .annotate(total=Sum("planned_amount"))
-        .values("total")
-    )
-
-
 def stale_actions(days, today=None):
     """Open actions without a progress update for `days` days (or never, if older than that).
 
