@@ -1,9 +1,11 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from .feeds import ProgressUpdatesFeed
-from .sitemaps import SITEMAPS
-from .views import opendata, plans, public
+from .opendata import views as opendata
+from .opendata.feeds import ProgressUpdatesFeed
+from .opendata.sitemaps import SITEMAPS
+from .public import plans
+from .public import views as public
 
 app_name = "actions"
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import space, space_followup
+from .space import followup as space_followup
+from .space import views as space
 
 app_name = "space"
 

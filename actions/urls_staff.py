@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import staff
+from .staff import views as staff
 
 app_name = "staff"
 

@@ -1,7 +1,21 @@
-from axes.apps import AppConfig as BaseAxesConfig
+"""The project's core app (shared template filters, page cache, backup) and django-axes' config."""
+
+from axes.apps import AppConfig as AxesAppConfig
+from django.apps import AppConfig
 
 
-class AxesConfig(BaseAxesConfig):
-    """django-axes, named in the admin so it is not mistaken for the programme's axes."""
+class TeritoireConfig(AppConfig):
+    name = "teritoire"
+    verbose_name = "Portail"
+    default = True
+
+    def ready(self):
+        from . import pagecache
+
+        pagecache.connect_signals()
+
+
+class LoginThrottlingConfig(AxesAppConfig):
+    """django-axes, named « Sécurité des connexions » in the admin (not the programme's axes)."""
 
     verbose_name = "Sécurité des connexions"

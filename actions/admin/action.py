@@ -15,9 +15,8 @@ from import_export.formats import base_formats
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from programme.templatetags.portal import euros, percent
+from teritoire.templatetags.portal import euros, percent
 
-from ..import_template import template_csv, template_workbook
 from ..models import (
     HISTORY_M2M_FIELDS,
     Action,
@@ -27,8 +26,9 @@ from ..models import (
     ProgressUpdate,
     Status,
 )
-from ..resources import FORMATS, ActionResource
-from .queries import last_update_subquery, stale_actions
+from ..spreadsheet.resources import FORMATS, ActionResource
+from ..spreadsheet.template import template_csv, template_workbook
+from ..staff.queries import last_update_subquery, stale_actions
 from .stamps import StampInlinesMixin
 
 STALE_DAYS = 90

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from programme import admin as programme_admin
 from programme.models import CopilMeeting, Decision
-from programme.templatetags.portal import euros
+from teritoire.templatetags.portal import euros
 
 from ..models import Action, AnnualPlan
 from ..services import validate_annual_plan

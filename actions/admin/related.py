@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from programme.templatetags.portal import euros
+from teritoire.templatetags.portal import euros
 
 from ..models import (
     ActionSnapshot,

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.http import QueryDict
 
-from actions.filters import ActionFilter
+from actions.public.filters import ActionFilter
 from tests.actions.factories import ActionFactory, FundingFactory
 from tests.partners.factories import OrganisationFactory
 from tests.programme.factories import AxisFactory, IntercommunalityFactory

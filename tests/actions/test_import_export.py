@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from actions.models import Action, Funding, Status
-from actions.resources import COLUMNS, FORMATS, ActionResource, SemicolonCSV
+from actions.spreadsheet.resources import COLUMNS, FORMATS, ActionResource, SemicolonCSV
 from tests.actions.factories import ActionFactory, FundingFactory
 from tests.partners.factories import OrganisationFactory, StaffFactory
 from tests.programme.factories import AxisFactory, IntercommunalityFactory, PhaseFactory

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from actions.exports import ACTION_COLUMNS, FUNDING_COLUMNS, ical_fold
+from actions.opendata.exports import ACTION_COLUMNS, FUNDING_COLUMNS, ical_fold
 from tests.actions.factories import ActionFactory, FundingFactory, ProgressUpdateFactory
 from tests.partners.factories import OrganisationFactory
 from tests.programme.factories import (

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from actions.uploads import MAX_UPLOAD_SIZE, safe_original_name, validate_upload
+from actions.space.uploads import MAX_UPLOAD_SIZE, safe_original_name, validate_upload
 
 
 def zip_bytes(entries):

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from actions.models import Action, Status
 from programme.models import Commune, Intercommunality
-from programme.templatetags.portal import euros, number
+from teritoire.templatetags.portal import euros, number
 
 from .conftest import assert_focus_visible, focus_indicator
 

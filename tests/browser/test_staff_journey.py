@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from actions.models import Action, AnnualPlan, Funding
 from programme.models import CopilMeeting
-from programme.templatetags.portal import euros
+from teritoire.templatetags.portal import euros
 
 from .conftest import DEMO_PASSWORD, STAFF_EMAIL
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from actions.models import Action, Funding
-from actions.resources import COLUMNS
+from actions.spreadsheet.resources import COLUMNS
 
 from .conftest import ENGLISH, HOSTILE, TAG, WRITE_MODELS, hostile_text, snapshot
 

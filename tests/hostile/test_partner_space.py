@@ -16,7 +16,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from actions.models import Action, Document, Measurement, ProgressUpdate, Status
-from actions.uploads import MAX_UPLOAD_SIZE
+from actions.space.uploads import MAX_UPLOAD_SIZE
 
 from .conftest import (
     HOSTILE,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from programme.templatetags.portal import render_markdown
+from teritoire.templatetags.portal import render_markdown
 
 PAYLOADS = [
     "<script>alert('xss')</script>",

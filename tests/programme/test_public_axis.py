@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from programme.templatetags.portal import euros
+from teritoire.templatetags.portal import euros
 from tests.actions.factories import ActionFactory, FundingFactory
 from tests.partners.factories import OrganisationFactory
 from tests.programme.factories import AxisFactory

@@ -21,7 +21,7 @@ from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.admin.queries import stale_actions
+from actions.staff.queries import stale_actions
 from partners.models import Membership
 
 MARKER_TIMEOUT = 2 * 24 * 3600

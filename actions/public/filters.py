@@ -21,7 +21,7 @@ from django.db.models.functions import Lower
 from partners.models import Organisation
 from programme.models import Axis, Intercommunality
 
-from .models import Action, Funding, Priority, Status
+from ..models import Action, Funding, Priority, Status
 
 SEARCH_MAX_LENGTH = 200
 SEARCH_MAX_TERMS = 8

@@ -8,9 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..forms import DocumentForm, MeasurementForm, ProgressUpdateForm
 from ..models import Action, Document, ProgressUpdate
-from ..notifications import notify_staff
 from ..perms import (
     can_change_status_in_note,
     can_contribute,
@@ -18,8 +16,10 @@ from ..perms import (
     can_upload_documents,
     can_view_document,
 )
-from ..uploads import content_type_for, safe_original_name
-from .space import _bump_and_reload, _get_action, action_view, forbidden
+from .forms import DocumentForm, MeasurementForm, ProgressUpdateForm
+from .notifications import notify_staff
+from .uploads import content_type_for, safe_original_name
+from .views import _bump_and_reload, _get_action, action_view, forbidden
 
 CONTRIBUTORS_ONLY = (
     "Seuls les contributeurs des structures pilote et partenaires de l'action et l'équipe "

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from programme.backup import BackupError, restore_database, restore_media
+from teritoire.backup import BackupError, restore_database, restore_media
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@
 One row per funding line, the action's columns repeated on each of its lines; an action without
 funding has one row with the funding columns left empty. The columns are listed in `COLUMNS`
 (header text, then what the cell holds); the downloadable template carries the same text as
-comments on its header row and on a "Mode d'emploi" sheet (`actions.import_template`). The cells
-are read and written by the widgets of `actions.import_widgets`.
+comments on its header row and on a "Mode d'emploi" sheet (`actions.spreadsheet.template`).
+The cells are read and written by the widgets of `actions.spreadsheet.widgets`.
 
 An import creates or updates actions (found by phase and code) and funding lines (found by
 action, year, funder and nature); it never deletes anything. Every row is checked first; the
@@ -21,7 +21,8 @@ from import_export import fields, resources
 from import_export.formats import base_formats
 from import_export.results import RowResult
 
-from .import_widgets import (
+from ..models import Action, Funding, Priority, Status
+from .widgets import (
     AmountWidget,
     AxisWidget,
     ChoiceWidget,
@@ -36,7 +37,6 @@ from .import_widgets import (
     cell_text,
     fold,
 )
-from .models import Action, Funding, Priority, Status
 
 # (attribute, header, what the cell holds) — the order of the sheet.
 COLUMNS = [

@@ -63,6 +63,6 @@ def notify_staff(action, actor, *, status_before=None, update=None, archived=Non
 
 
 def _status_label(value):
-    from .models import Status
+    from ..models import Status
 
     return Status(value).label if value in Status.values else ""

@@ -22,10 +22,10 @@ from django.views.decorators.http import require_http_methods
 
 from partners.models import Membership
 
-from ..forms import ActionForm
 from ..models import Action, Document, Indicator, Measurement, ProgressUpdate, Status
-from ..notifications import notify_staff
 from ..perms import ActionAccess, action_access, can_edit_action
+from .forms import ActionForm
+from .notifications import notify_staff
 
 STALE_AFTER_DAYS = 90
 CLOSED = {Status.DONE, Status.ABANDONED}

@@ -1,16 +1,17 @@
 """The downloadable template of the spreadsheet import: its columns, each explained.
 
-The same text as `actions.resources.COLUMNS`, as comments on the header row and on a "Mode
-d'emploi" sheet that also lists the axes, statuses, priorities and organisations to choose from.
+The same text as `actions.spreadsheet.resources.COLUMNS`, as comments on the header row and on a
+"Mode d'emploi" sheet that also lists the axes, statuses, priorities and organisations to
+choose from.
 """
 
 from io import BytesIO
 
 from partners.models import Organisation
 
-from .import_widgets import Lookups
-from .models import Priority, Status
+from ..models import Priority, Status
 from .resources import COLUMNS
+from .widgets import Lookups
 
 
 def template_workbook():

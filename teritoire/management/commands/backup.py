@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from programme.backup import BackupError, backup_database, backup_media
+from teritoire.backup import BackupError, backup_database, backup_media
 
 
 class Command(BaseCommand):

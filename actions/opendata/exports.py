@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from partners.models import Organisation
 from programme.models import Intercommunality
 
-from .models import Funding
+from ..models import Funding
 
 CHUNK_SIZE = 500
 CSV_BATCH = 200

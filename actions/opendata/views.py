@@ -9,9 +9,9 @@ from django.views.decorators.http import require_safe
 
 from programme.models import CopilMeeting
 
-from .. import exports
-from ..filters import ActionFilter
 from ..models import Action, Funding
+from ..public.filters import ActionFilter
+from . import exports
 
 SLUG = "grand-est-touraine"
 

@@ -8,7 +8,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 
-from .models import Action, ProgressUpdate, Status
+from ..models import Action, ProgressUpdate, Status
 
 FEED_SIZE = 50
 STATUS_LABELS = dict(Status.choices)

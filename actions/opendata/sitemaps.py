@@ -10,7 +10,7 @@ from django.urls import reverse
 from partners.models import Organisation
 from programme.models import Axis, CopilMeeting, Intercommunality, NewsItem
 
-from .models import Action
+from ..models import Action
 
 STATIC_PAGES = [
     ("home", 1.0),

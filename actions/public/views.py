@@ -11,9 +11,9 @@ from django_filters.views import FilterView
 
 from programme.models import Decision
 
-from ..charts import indicator_chart
-from ..filters import SORT_CHOICES, ActionFilter
 from ..models import Action, Document, Funding, Indicator, Measurement
+from .charts import indicator_chart
+from .filters import SORT_CHOICES, ActionFilter
 
 PAGE_SIZE = 20
 

@@ -4,7 +4,7 @@ Each widget turns a cell into a value or a French error message (`ValueError`), 
 into a cell. Names of organisations, phases, axes and communautés de communes are resolved against
 `Lookups`, the reference data loaded once per import or export; the resource gives every widget its
 `lookups`. Cells are compared without regard to case, accents or spaces (`fold`). The columns
-themselves are in `actions.resources`.
+themselves are in `actions.spreadsheet.resources`.
 """
 
 import datetime

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
 
-from ..admin.queries import dashboard_data
+from .queries import dashboard_data
 
 
 @staff_member_required

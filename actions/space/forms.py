@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from .models import Action, Document, Measurement, ProgressUpdate, Status
+from ..models import Action, Document, Measurement, ProgressUpdate, Status
 from .uploads import ACCEPT, ALLOWED_LABEL, validate_upload
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from programme.templatetags.portal import format_number
+from teritoire.templatetags.portal import format_number
 
 WIDTH = 340
 HEIGHT = 190
