@@ -39,6 +39,7 @@ test-postgres: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -29,7 +29,7 @@ def load_achievements(sender, reference, data_dir, **kwargs):
     specs = read_achievements(data_dir)
     all_intercommunalities = list(reference.intercommunalities.values())
     by_slug = {i.slug: i for i in all_intercommunalities}
-    phases = {1: reference.phase_1, 2: reference.phase_2}
+    phases = reference.phases
     for spec in specs:
         try:
             phase = phases[spec["phase"]]

@@ -5,13 +5,14 @@ The content is in `data/demo.json` beside this module; this module reads it and 
 Everything there is fictitious and flagged as such: each action has `is_demo=True` and a summary
 that starts with "Action de démonstration", each demo COPIL has "(démonstration)" in its title.
 
-The file holds `accounts`, `actions` and `meetings`. Dates are ISO (2024-03-15), choices are
-their English values (`in_progress`, `operating`…), organisations their slugs (see
-`programme/data/`). An action's `updates` give, each, a date, an author (an account key), a text
-and, where the update changes them, the `status` and `progress` after it: the status and progress
-of an action at any date follow from them, and so does its current state. An action with
-`added_on` was created after the first validated plan; one with `"is_public": false` is private. A
-funding line whose planned amount was changed has `planned_before`: the amount `until` that date.
+The file holds `settings` (territory slug, first COPIL date, password, wording), `accounts`,
+`actions` and `meetings`. Dates are ISO (2024-03-15), choices are their English values
+(`in_progress`, `operating`…), organisations their slugs (see `programme/data/`). An action's
+`updates` give, each, a date, an author (an account key), a text and, where the update changes
+them, the `status` and `progress` after it: the status and progress of an action at any date follow
+from them, and so does its current state. An action with `added_on` was created after the first
+validated plan; one with `"is_public": false` is private. A funding line whose planned amount was
+changed has `planned_before`: the amount `until` that date.
 
 The history is replayed so that the validated plans tell a coherent story: at each COPIL date the
 actions are put in the state their progress updates give at that date, the plan of the year is
@@ -28,7 +29,7 @@ from typing import NamedTuple
 
 from partners.models import Membership, Organisation, User
 from programme.models import AgendaItem, CopilMeeting, Decision, Intercommunality, Phase
-from programme.reference import FIRST_COPIL_DATE, TERRITORY_SLUG, sync, sync_m2m
+from programme.reference import sync, sync_m2m
 
 from .models import (
     Action,
@@ -43,14 +44,6 @@ from .models import (
 from .services import validate_annual_plan
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "demo.json"
-
-DEMO_PASSWORD = "demo-Touraine-2024"
-DEMO_SUMMARY_PREFIX = "Action de démonstration : "
-DEMO_NOTICE = (
-    "> Fiche fictive, créée pour la démonstration du portail : ni ses montants ni ses "
-    "résultats ne sont réels."
-)
-MEETING_TITLE = "Comité de pilotage (démonstration)"
 
 
 class Account(NamedTuple):
@@ -112,13 +105,13 @@ def _update(item):
     }
 
 
-def _action(item):
+def _action(item, first_copil):
     return {
         **item,
         "priority": Priority(item["priority"]),
         "start": _date(item["start"]),
         "end": _date(item["end"]),
-        "added_on": _date(item["added_on"]) if "added_on" in item else FIRST_COPIL_DATE,
+        "added_on": _date(item["added_on"]) if "added_on" in item else first_copil,
         "is_public": item.get("is_public", True),
         "fundings": [_funding(line) for line in item["fundings"]],
         "indicators": [_indicator(indicator) for indicator in item["indicators"]],
@@ -136,16 +129,19 @@ def _meeting(item):
 
 
 def read_demo_data(path=DATA_FILE):
-    """The accounts, actions and meetings of the file, with dates and choices as Python values."""
+    """Settings, accounts, actions and meetings of the file, dates and choices as Python values."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
+    settings = {**data["settings"], "first_copil": _date(data["settings"]["first_copil"])}
     return (
+        settings,
         [_account(item) for item in data["accounts"]],
-        [_action(item) for item in data["actions"]],
+        [_action(item, settings["first_copil"]) for item in data["actions"]],
         [_meeting(item) for item in data["meetings"]],
     )
 
 
-ACCOUNTS, ACTIONS, MEETINGS = read_demo_data()
+SETTINGS, ACCOUNTS, ACTIONS, MEETINGS = read_demo_data()
+DEMO_PASSWORD = SETTINGS["password"]
 
 
 # Writing ---------------------------------------------------------------------------------------
@@ -229,8 +225,8 @@ def _sync_action(spec, context, day=None):
             "axis": context["axes"][spec["axis"]],
             "slug": spec["slug"],
             "title": spec["title"],
-            "summary": DEMO_SUMMARY_PREFIX + spec["summary"],
-            "description": f"{spec['description']}\n\n{DEMO_NOTICE}",
+            "summary": SETTINGS["summary_prefix"] + spec["summary"],
+            "description": f"{spec['description']}\n\n{SETTINGS['notice']}",
             "objectives": spec["objectives"],
             "status": status,
             "priority": spec["priority"],
@@ -322,7 +318,7 @@ def _sync_meeting(spec, context):
         CopilMeeting,
         {"phase": context["phase"], "date": spec["date"]},
         {
-            "title": MEETING_TITLE,
+            "title": SETTINGS["meeting_title"],
             "start_time": spec["start_time"],
             "place": spec["place"],
             "status": spec["status"],
@@ -365,10 +361,8 @@ def _validate_once(meeting, year, day, context):
 
 def load_demo():
     """Write the demonstration data; the caller wraps it in a transaction."""
-    phase = Phase.objects.filter(territory__slug=TERRITORY_SLUG, number=2).first()
-    first_copil = (
-        CopilMeeting.objects.filter(phase=phase, date=FIRST_COPIL_DATE).first() if phase else None
-    )
+    phase = Phase.objects.filter(territory__slug=SETTINGS["territory"], number=2).first()
+    first_copil = phase and phase.copil_meetings.filter(date=SETTINGS["first_copil"]).first()
     if first_copil is None:
         raise MissingReferenceData
     context = {
@@ -383,7 +377,7 @@ def load_demo():
     meetings = {spec["key"]: _sync_meeting(spec, context) for spec in MEETINGS}
 
     # Replay: each validated plan freezes the actions as they stood on its COPIL's date.
-    result.plans.append(_validate_once(first_copil, 2024, FIRST_COPIL_DATE, context))
+    result.plans.append(_validate_once(first_copil, 2024, SETTINGS["first_copil"], context))
     for spec in MEETINGS:
         if spec["validates"]:
             meeting = meetings[spec["key"]]

@@ -1,13 +1,16 @@
 """What changed in the action plan since a COPIL validated it.
 
 `compute_plan_diff` is a pure function of the frozen snapshots and the actions as they stand;
-`frozen_states` and `current_states` read them from the database (two queries).
+`frozen_states` and `current_states` read them from the database (two queries). The attributes
+it compares are those `actions.fields` marks as compared (each frozen under its own name), and
+the planned budget of the plan's year, funder by funder.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .fields import COMPARED
 from .models import Action, Funding, Status, code_sort_key
 
 ZERO = Decimal("0")
@@ -15,7 +18,7 @@ ZERO = Decimal("0")
 
 @dataclass(frozen=True)
 class Frozen:
-    """An action as the plan froze it (one ActionSnapshot)."""
+    """An action as the plan froze it (one ActionSnapshot), with every attribute of COMPARED."""
 
     action_id: int | None
     code: str
@@ -26,7 +29,10 @@ class Frozen:
 
 @dataclass(frozen=True)
 class Current:
-    """An action of the plan's phase as it stands, with its planned budget of the plan's year."""
+    """An action of the plan's phase as it stands, with its planned budget of the plan's year.
+
+    Like `Frozen`, it has every attribute of COMPARED.
+    """
 
     action_id: int
     code: str
@@ -58,15 +64,28 @@ class ActionChange:
     is_public: bool = True
     added: bool = False
     removed: str = ""  # "archived" or "deleted"
-    status_before: str = ""
-    status_after: str = ""
+    before: dict = field(default_factory=dict)  # {compared attribute: frozen value} if changed
+    after: dict = field(default_factory=dict)  # its current value (all of them when added)
     budget_changes: list = field(default_factory=list)
     total_before: Decimal = ZERO
     total_after: Decimal = ZERO
 
     @property
+    def changed(self):
+        """The compared attributes whose value changed since the validation."""
+        return [name for name in self.before if name in self.after]
+
+    @property
+    def status_before(self):
+        return self.before.get("status", "")
+
+    @property
+    def status_after(self):
+        return self.after.get("status", "")
+
+    @property
     def status_changed(self):
-        return bool(self.status_before and self.status_after)
+        return "status" in self.changed
 
     @property
     def status_before_label(self):
@@ -113,6 +132,10 @@ class PlanDiff:
         return PlanDiff([c for c in self.changes if c.is_public])
 
 
+def _compared(item):
+    return {name: getattr(item, name) for name in COMPARED}
+
+
 def _amounts(budget):
     return {funder: Decimal(str(amount)) for funder, amount in budget.items()}
 
@@ -124,6 +147,22 @@ def _budget_changes(before, after):
         if old != new:
             changes.append(BudgetChange(funder, old, new))
     return changes
+
+
+def _added(action):
+    """An action of the phase that the plan did not freeze."""
+    after = _amounts(action.budget)
+    return ActionChange(
+        code=action.code,
+        title=action.title,
+        action_id=action.action_id,
+        slug=action.slug,
+        is_public=action.is_public,
+        added=True,
+        after=_compared(action),
+        budget_changes=_budget_changes({}, after),
+        total_after=sum(after.values(), ZERO),
+    )
 
 
 def compute_plan_diff(frozen, current):
@@ -160,34 +199,33 @@ def compute_plan_diff(frozen, current):
             change.total_after = ZERO
             changes.append(change)
             continue
-        if now.status != snapshot.status:
-            change.status_before, change.status_after = snapshot.status, now.status
+        for name in COMPARED:
+            then, still = getattr(snapshot, name), getattr(now, name)
+            if then != still:
+                change.before[name], change.after[name] = then, still
         change.budget_changes = _budget_changes(before, after)
-        if change.status_changed or change.budget_changes:
+        if change.changed or change.budget_changes:
             changes.append(change)
-    for action in current:
-        if action.action_id in frozen_ids or action.is_archived:
-            continue
-        after = _amounts(action.budget)
-        changes.append(
-            ActionChange(
-                code=action.code,
-                title=action.title,
-                action_id=action.action_id,
-                slug=action.slug,
-                is_public=action.is_public,
-                added=True,
-                status_after=action.status,
-                budget_changes=_budget_changes({}, after),
-                total_after=sum(after.values(), ZERO),
-            )
-        )
+    changes.extend(
+        _added(action)
+        for action in current
+        if action.action_id not in frozen_ids and not action.is_archived
+    )
     changes.sort(key=lambda change: (code_sort_key(change.code), change.added))
     return PlanDiff(changes)
 
 
 def frozen_states(snapshots):
-    return [Frozen(s.action_id, s.code, s.title, s.status, s.budget_by_funder) for s in snapshots]
+    return [
+        Frozen(
+            action_id=s.action_id,
+            code=s.code,
+            title=s.title,
+            budget=s.budget_by_funder,
+            **_compared(s),
+        )
+        for s in snapshots
+    ]
 
 
 def current_states(plan):
@@ -202,13 +240,13 @@ def current_states(plan):
             action_id=action.pk,
             code=action.code,
             title=action.title,
-            status=action.status,
             budget=dict(budgets.get(action.pk, {})),
             is_archived=action.is_archived,
             is_public=action.is_public,
             slug=action.slug,
+            **_compared(action),
         )
         for action in actions.only(
-            "pk", "code", "title", "status", "is_archived", "is_public", "slug"
+            "pk", "code", "title", "is_archived", "is_public", "slug", *COMPARED
         )
     ]

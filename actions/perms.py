@@ -14,13 +14,52 @@ Anyone who may not view an object is answered 404, never 403, so nothing reveals
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Case, OuterRef, Q, Subquery, When
 
 from partners.models import Membership
 
-from .models import Document
-
 EDITOR = Membership.Role.EDITOR
+
+
+# --------------------------------------------------------------------------- queryset scoping
+# The rules as filters on actions, read by `ActionQuerySet.of_user` and `.editable_by`.
+
+
+def member_of_action(user):
+    """Actions whose pilot or partner organisations count `user` as a member (any role)."""
+    return Q(pilot__memberships__user=user) | Q(partners__memberships__user=user)
+
+
+def editor_of_pilot(user):
+    """Actions whose fiche `user` edits: editor of the pilot organisation."""
+    return Q(pilot__memberships__user=user, pilot__memberships__role=EDITOR)
+
+
+def editor_memberships(organisations):
+    """The memberships of active users who may edit for `organisations` (reminders go there)."""
+    return Membership.objects.filter(
+        organisation__in=organisations, role=EDITOR, user__is_active=True
+    )
+
+
+def role_annotations(user):
+    """`pilot_role` and `partner_role` of `user` on each action (the strongest one), as
+    subqueries: what `ActionAccess` needs, for a whole list in one query."""
+    pilot_role = (
+        Membership.objects.filter(user=user, organisation=OuterRef("pilot"))
+        .order_by()
+        .values("role")[:1]
+    )
+    partner_role = (
+        Membership.objects.filter(user=user, organisation__partner_actions=OuterRef("pk"))
+        .annotate(is_editor=Case(When(role=EDITOR, then=0), default=1))
+        .order_by("is_editor")
+        .values("role")[:1]
+    )
+    return {"pilot_role": Subquery(pilot_role), "partner_role": Subquery(partner_role)}
+
+
+# --------------------------------------------------------------------------- one action
 
 
 @dataclass(frozen=True)
@@ -100,6 +139,8 @@ def can_upload_documents(user, action):
 
 def can_view_document(user, document):
     """Downloads: public documents of public actions or meetings for everyone, the rest scoped."""
+    from .models import Document
+
     if user.is_authenticated and user.is_active and user.is_staff:
         return True
     visibility = document.visibility
@@ -107,7 +148,7 @@ def can_view_document(user, document):
         return False
     if document.action_id:
         action = document.action
-        if visibility == Document.Visibility.PUBLIC and action.is_public and not action.is_archived:
+        if visibility == Document.Visibility.PUBLIC and action.is_visible_to_public:
             return True
         return action_access(user, action).is_member
     if document.meeting_id:

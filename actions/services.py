@@ -8,6 +8,7 @@ from django.db import transaction
 
 from programme.models import CopilMeeting
 
+from .fields import snapshot_values
 from .models import Action, ActionSnapshot, AnnualPlan, Funding
 
 
@@ -15,14 +16,14 @@ from .models import Action, ActionSnapshot, AnnualPlan, Funding
 def validate_annual_plan(meeting, year, user=None):
     """Freeze every non-archived action of the meeting's phase, with its planned budget of `year`.
 
+    The attributes frozen from each action are those `actions.fields` declares.
+
     Validating the same year again creates a second plan; both are kept.
     """
     if meeting.status != CopilMeeting.Status.HELD:
         raise ValidationError("Seul un COPIL tenu peut valider un plan d'actions annuel.")
     actions = list(
-        Action.objects.filter(phase=meeting.phase, is_archived=False).select_related(
-            "axis", "pilot"
-        )
+        Action.objects.current().filter(phase=meeting.phase).select_related("axis", "pilot")
     )
     budget = defaultdict(lambda: defaultdict(Decimal))
     fundings = Funding.objects.filter(action__in=actions, year=year).select_related("funder")
@@ -38,13 +39,7 @@ def validate_annual_plan(meeting, year, user=None):
             ActionSnapshot(
                 plan=plan,
                 action=action,
-                code=action.code,
-                code_sort=action.code_sort,
-                title=action.title,
-                axis_number=action.axis.number,
-                axis_name=action.axis.name,
-                status=action.status,
-                pilot_name=str(action.pilot),
+                **snapshot_values(action),
                 planned_total=sum(by_funder.values(), Decimal(0)),
                 budget_by_funder={name: str(amount) for name, amount in sorted(by_funder.items())},
             )

@@ -15,6 +15,8 @@ from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
+from teritoire import identity
+
 DEFAULT_INVITATION_TIMEOUT = 7 * 24 * 3600
 
 
@@ -67,7 +69,7 @@ def send_invitation(user, request=None):
         "url": url,
         "organisations": organisations,
         "days": invitation_token_generator.timeout // 86400,
-        "site_name": "Territoire d'industrie Grand Est Touraine",
+        **identity.email_context(),
         "login_url": (
             request.build_absolute_uri(reverse("partners:login"))
             if request is not None

@@ -125,3 +125,8 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def role_label(self):
+        """« contributeur » or « lecteur », as the partner space words it."""
+        return "contributeur" if self.role == self.Role.EDITOR else "lecteur"

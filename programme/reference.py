@@ -1,23 +1,25 @@
-"""Territory-level reference data of Grand Est Touraine: read, checked, then written idempotently.
+"""A territory's reference data: read, checked, then written idempotently.
 
-`read_reference_files()` reads and checks the two data files of the territory (the CSV of its
-communes and their GeoJSON outlines, see `programme.reference_files`) before anything is written;
-`load_reference()` writes the territory, its intercommunalities and communes, the organisations,
-the phases and axes, the first phase-2 COPIL and the first news item. Every write goes through
-`sync()`, which saves a row only when it is new or differs from what is wanted, so a second run
-changes nothing (no `updated_at` bump, no new history row).
+`read_reference_files()` reads and checks every file of a territory's folder (programme/data/ for
+the shipped one, see `programme.reference_files`) before anything is written; `load_reference()`
+writes the territory, its intercommunalities and communes, the organisations, the phases and axes,
+the first COPIL and the news items. Every write goes through `sync()`, which saves a row only when
+it is new or differs from what is wanted, so a second run changes nothing (no `updated_at` bump,
+no new history row).
 
-The content is in programme/data/ beside the two files: `organisations.json` (the organisations
-other than the communautés de communes), `programme.json` (the territory, the phases and their
-axes, the first COPIL, the news items) and the Markdown body of each news item. The facts come from
-the project's design notes only; nothing there is invented. The caller owns the transaction (see
-the `load_territory` command).
+`programme.json` holds the manifest (file names, expected communes, the communautés de communes'
+slugs and colours), the territory (name, department, region, texts, publisher, labellisation
+milestones), the phases and their axes, the first COPIL and the news items; `organisations.json`
+the organisations other than the communautés de communes; a Markdown file the body of each news
+item. The shipped facts come from the project's design notes only; nothing there is invented. The
+caller owns the transaction (see the `load_territory` command).
 """
 
 import datetime
-import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from django.core.exceptions import ValidationError
 
 from partners.models import Organisation
 
@@ -33,20 +35,16 @@ from .models import (
     Territory,
 )
 from .reference_files import (
-    CSV_NAME,
     DATA_DIR,
-    GEOJSON_NAME,
-    INTERCOMMUNALITIES,
+    PROGRAMME_NAME,
+    ReferenceDataError,
     ReferenceFiles,
     read_communes_csv,
+    read_json,
+    read_manifest,
     read_outlines,
 )
-
-ORGANISATIONS_FILE = DATA_DIR / "organisations.json"
-PROGRAMME_FILE = DATA_DIR / "programme.json"
-
-TERRITORY_SLUG = "grand-est-touraine"
-FIRST_COPIL_DATE = datetime.date(2024, 1, 25)
+from .validators import validate_milestones
 
 
 @dataclass
@@ -66,12 +64,12 @@ class Reference:
     """What `load_reference` wrote, for the callers that build on it."""
 
     territory: Territory
-    phase_1: Phase
-    phase_2: Phase
+    phases: dict  # number -> Phase
     axes: dict  # slug -> Axis
     organisations: dict  # slug -> Organisation
     intercommunalities: dict  # SIREN -> Intercommunality
-    first_copil: CopilMeeting
+    first_copil: CopilMeeting | None
+    news_count: int
     files: ReferenceFiles
     stats: SyncStats
 
@@ -80,16 +78,33 @@ class Reference:
 
 
 def read_reference_files(data_dir=DATA_DIR):
-    """Read and check both files; nothing is written here."""
+    """Read and check the folder's files; nothing is written here."""
     data_dir = Path(data_dir)
-    intercommunalities = read_communes_csv(data_dir / CSV_NAME)
+    programme = read_json(data_dir / PROGRAMME_NAME)
+    manifest = read_manifest(programme)
+    try:
+        validate_milestones(programme["territory"].get("milestones", []))
+    except (KeyError, AttributeError, TypeError):
+        raise ReferenceDataError(
+            f"{PROGRAMME_NAME}\u00a0: la rubrique «\u00a0territory\u00a0» manque."
+        ) from None
+    except ValidationError as error:
+        raise ReferenceDataError(
+            f"{PROGRAMME_NAME}, étapes de la labellisation\u00a0: {' '.join(error.messages)}"
+        ) from None
+    organisations = read_json(data_dir / manifest.organisations_file)
+    communes_path = data_dir / manifest.communes_file
+    intercommunalities = read_communes_csv(communes_path, manifest)
     expected = {c.insee for i in intercommunalities.values() for c in i.communes}
-    outlines = read_outlines(data_dir / GEOJSON_NAME, expected)
-    return ReferenceFiles(intercommunalities=intercommunalities, outlines=outlines)
-
-
-def _read_json(path):
-    return json.loads(path.read_text(encoding="utf-8"))
+    outlines = read_outlines(data_dir / manifest.outlines_file, expected, communes_path.name)
+    return ReferenceFiles(
+        data_dir=data_dir,
+        programme=programme,
+        manifest=manifest,
+        organisations=organisations,
+        intercommunalities=intercommunalities,
+        outlines=outlines,
+    )
 
 
 def _date(text):
@@ -143,9 +158,9 @@ def french_number(number):
     return f"{number:,}".replace(",", "\u00a0")
 
 
-def _sync_organisations(stats):
+def _sync_organisations(specs, stats):
     organisations = {}
-    for spec in _read_json(ORGANISATIONS_FILE):
+    for spec in specs:
         spec = dict(spec, kind=Organisation.Kind(spec["kind"]))
         slug = spec.pop("slug")
         organisations[slug] = sync(Organisation, {"slug": slug}, spec, stats=stats)
@@ -153,20 +168,25 @@ def _sync_organisations(stats):
 
 
 def _sync_territory(spec, files, stats):
-    description = spec["description"].format(
-        intercommunality_count=len(files.intercommunalities),
-        intercommunality_names=", ".join(i.name for i in files.intercommunalities.values()),
-        commune_count=files.commune_count,
-        population=french_number(files.population),
-    )
+    """The territory; its texts may cite the figures of the files ({commune_count}…)."""
+    figures = {
+        "intercommunality_count": len(files.intercommunalities),
+        "intercommunality_names": ", ".join(i.name for i in files.intercommunalities.values()),
+        "commune_count": files.commune_count,
+        "population": french_number(files.population),
+    }
     return sync(
         Territory,
-        {"slug": TERRITORY_SLUG},
+        {"slug": spec["slug"]},
         {
             "name": spec["name"],
             "department": spec["department"],
             "region": spec["region"],
-            "description": description,
+            "summary": spec.get("summary", "").format(**figures),
+            "description": spec.get("description", "").format(**figures),
+            "publisher": spec.get("publisher", ""),
+            "publisher_notice": spec.get("publisher_notice", "").format(**figures),
+            "milestones": spec.get("milestones", []),
         },
         stats=stats,
     )
@@ -176,7 +196,7 @@ def _sync_intercommunalities(territory, files, organisations, stats):
     """The communautés de communes, their organisations and their communes, from the CSV."""
     intercommunalities = {}
     for siren, row in files.intercommunalities.items():
-        known = INTERCOMMUNALITIES[siren]
+        known = files.manifest.intercommunalities[siren]
         organisation = sync(
             Organisation,
             {"slug": known["slug"]},
@@ -187,7 +207,7 @@ def _sync_intercommunalities(territory, files, organisations, stats):
                 "description": (
                     f"Communauté de communes de {len(row.communes)} communes et "
                     f"{french_number(row.population)} habitants (population municipale), "
-                    "membre du Territoire d'industrie Grand Est Touraine."
+                    f"membre du {territory.full_name}."
                 ),
             },
             stats=stats,
@@ -258,10 +278,14 @@ def _sync_phases(territory, specs, stats):
     return phases, axes
 
 
-def _sync_first_copil(phase, spec, stats):
+def _sync_first_copil(phases, spec, stats):
+    """The first COPIL of `spec["phase"]` (by default the latest phase), if the folder has one."""
+    if not spec:
+        return None
+    phase = phases[spec.get("phase", max(phases))]
     meeting = sync(
         CopilMeeting,
-        {"phase": phase, "date": FIRST_COPIL_DATE},
+        {"phase": phase, "date": _date(spec["date"])},
         {
             "title": spec["title"],
             "status": CopilMeeting.Status(spec["status"]),
@@ -278,7 +302,7 @@ def _sync_first_copil(phase, spec, stats):
     return meeting
 
 
-def _sync_news(specs, stats):
+def _sync_news(specs, data_dir, stats):
     for spec in specs:
         sync(
             NewsItem,
@@ -287,7 +311,7 @@ def _sync_news(specs, stats):
                 "title": spec["title"],
                 "published_on": _date(spec["published_on"]),
                 "summary": spec["summary"],
-                "body": (DATA_DIR / spec["body"]).read_text(encoding="utf-8"),
+                "body": (data_dir / spec["body"]).read_text(encoding="utf-8"),
                 "is_published": True,
             },
             stats=stats,
@@ -297,21 +321,26 @@ def _sync_news(specs, stats):
 def load_reference(files, stats=None):
     """Write the reference data read by `read_reference_files`; returns a `Reference`."""
     stats = stats or SyncStats()
-    content = _read_json(PROGRAMME_FILE)
-    organisations = _sync_organisations(stats)
-    territory = _sync_territory(content["territory"], files, stats)
-    intercommunalities = _sync_intercommunalities(territory, files, organisations, stats)
-    phases, axes = _sync_phases(territory, content["phases"], stats)
-    first_copil = _sync_first_copil(phases[2], content["first_copil"], stats)
-    _sync_news(content["news"], stats)
+    content = files.programme
+    try:
+        organisations = _sync_organisations(files.organisations, stats)
+        territory = _sync_territory(content["territory"], files, stats)
+        intercommunalities = _sync_intercommunalities(territory, files, organisations, stats)
+        phases, axes = _sync_phases(territory, content["phases"], stats)
+        first_copil = _sync_first_copil(phases, content.get("first_copil"), stats)
+        _sync_news(content.get("news", []), files.data_dir, stats)
+    except (KeyError, FileNotFoundError) as error:
+        raise ReferenceDataError(
+            f"{PROGRAMME_NAME} ou organisations\u00a0: donnée ou fichier manquant ({error})."
+        ) from None
     return Reference(
         territory=territory,
-        phase_1=phases[1],
-        phase_2=phases[2],
+        phases=phases,
         axes=axes,
         organisations=organisations,
         intercommunalities=intercommunalities,
         first_copil=first_copil,
+        news_count=len(content.get("news", [])),
         files=files,
         stats=stats,
     )

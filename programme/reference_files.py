@@ -1,9 +1,12 @@
-"""Reading and checking the two data files of the territory (shipped in programme/data/).
+"""Reading and checking the data files of a territory (the shipped one is in programme/data/).
 
-`grand-est-touraine-communes.csv` lists the four communautés de communes and their 55 communes,
-`grand-est-touraine-communes.geojson` their outlines; their provenance is in `data/SOURCES.md`.
-Nothing is written here: a missing or malformed file raises `ReferenceDataError`, with a message
-in French for the user, before anything is written (see `programme.reference`).
+A territory's folder holds `programme.json`, whose manifest names its other files and says what
+to expect in them (`files`, `expected_communes`, and `intercommunalities`: the slug and map colour
+of each communauté de communes, by SIREN); a CSV of the communautés de communes and their
+communes, a GeoJSON of the communes' outlines, `organisations.json`. The shipped files' provenance
+is in `data/SOURCES.md`. Nothing is written here: a missing or malformed file raises
+`ReferenceDataError`, with a message in French for the user, before anything is written (see
+`programme.reference`).
 """
 
 import csv
@@ -13,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-CSV_NAME = "grand-est-touraine-communes.csv"
-GEOJSON_NAME = "grand-est-touraine-communes.geojson"
+PROGRAMME_NAME = "programme.json"
 CSV_COLUMNS = (
     "epci_siren",
     "epci_name",
@@ -24,24 +26,26 @@ CSV_COLUMNS = (
     "commune",
     "population_municipale",
 )
-EXPECTED_COMMUNES = 55
 
 SIREN_RE = re.compile(r"^\d{9}\Z")
 INSEE_RE = re.compile(r"^(\d{2}|2[AB])\d{3}\Z")
 
-# The four communautés de communes, by SIREN. Map colours: white text reads on each (contrast
-# 4.6:1 to 11:1) and each stands out on white; the four stay apart (CIE76 ΔE ≥ 17) under
-# simulated protanopia, deuteranopia and tritanopia.
-INTERCOMMUNALITIES = {
-    "200073161": {"slug": "cc-touraine-est-vallees", "colour": "#1F3A68"},
-    "243700820": {"slug": "cc-autour-de-chenonceaux-blere-val-de-cher", "colour": "#A84F00"},
-    "243700499": {"slug": "cc-du-castelrenaudais", "colour": "#14807A"},
-    "200043065": {"slug": "cc-du-val-d-amboise", "colour": "#A3399A"},
-}
+COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}\Z")
 
 
 class ReferenceDataError(Exception):
     """A data file is missing or malformed; the message is in French, for the user."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a territory's folder says about itself in `programme.json`."""
+
+    communes_file: str
+    outlines_file: str
+    organisations_file: str
+    expected_communes: int
+    intercommunalities: dict  # SIREN -> {"slug": …, "colour": …}
 
 
 @dataclass
@@ -62,6 +66,10 @@ class IntercommunalityRow:
 
 @dataclass
 class ReferenceFiles:
+    data_dir: Path
+    programme: dict  # the content of programme.json
+    manifest: Manifest
+    organisations: list  # the content of the organisations file
     intercommunalities: dict  # SIREN -> IntercommunalityRow, in file order
     outlines: dict  # INSEE -> GeoJSON geometry dict
 
@@ -74,22 +82,66 @@ class ReferenceFiles:
         return sum(c.population for i in self.intercommunalities.values() for c in i.communes)
 
 
-def _parse_int(value, what, line):
+def read_json(path):
+    """The content of a JSON file of the folder; ReferenceDataError when missing or malformed."""
+    if not path.is_file():
+        raise ReferenceDataError(f"Fichier introuvable : {path}.")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ReferenceDataError(
+            f"{path.name}\u00a0: le fichier n'est pas encodé en UTF-8."
+        ) from None
+    except json.JSONDecodeError as error:
+        raise ReferenceDataError(
+            f"{path.name}\u00a0: JSON invalide (ligne {error.lineno}, colonne {error.colno})."
+        ) from None
+
+
+def read_manifest(programme):
+    """The manifest part of `programme.json`'s content, checked."""
+    try:
+        files = programme["files"]
+        manifest = Manifest(
+            communes_file=str(files["communes"]),
+            outlines_file=str(files["outlines"]),
+            organisations_file=str(files["organisations"]),
+            expected_communes=int(programme["expected_communes"]),
+            intercommunalities={
+                str(siren): {"slug": str(known["slug"]), "colour": str(known["colour"])}
+                for siren, known in programme["intercommunalities"].items()
+            },
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ReferenceDataError(
+            f"{PROGRAMME_NAME}\u00a0: rubrique manquante ou invalide dans le manifeste ({error})."
+        ) from None
+    for siren, known in manifest.intercommunalities.items():
+        if not SIREN_RE.match(siren) or not COLOUR_RE.match(known["colour"]):
+            raise ReferenceDataError(
+                f"{PROGRAMME_NAME}\u00a0: la communauté de communes {siren} doit avoir un SIREN de "
+                "9 chiffres et une couleur #RRVVBB."
+            )
+    return manifest
+
+
+def _parse_int(value, what, line, name):
     try:
         number = int(value)
     except (TypeError, ValueError):
         raise ReferenceDataError(
-            f"{CSV_NAME}, ligne {line} : {what} « {value} » n'est pas un nombre entier."
+            f"{name}, ligne {line} : {what} « {value} » n'est pas un nombre entier."
         ) from None
     if number < 0:
-        raise ReferenceDataError(f"{CSV_NAME}, ligne {line} : {what} ne peut pas être négative.")
+        raise ReferenceDataError(f"{name}, ligne {line} : {what} ne peut pas être négative.")
     return number
 
 
-def read_communes_csv(path):
+def read_communes_csv(path, manifest):
     """Read the CSV of intercommunalities and communes; raise ReferenceDataError when malformed."""
     if not path.is_file():
         raise ReferenceDataError(f"Fichier introuvable : {path}.")
+    csv_name = path.name
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
@@ -97,13 +149,13 @@ def read_communes_csv(path):
             missing = [name for name in CSV_COLUMNS if name not in columns]
             if missing:
                 raise ReferenceDataError(
-                    f"{CSV_NAME} : colonne(s) manquante(s) : {', '.join(missing)}."
+                    f"{csv_name} : colonne(s) manquante(s) : {', '.join(missing)}."
                 )
             rows = list(reader)
     except UnicodeDecodeError:
-        raise ReferenceDataError(f"{CSV_NAME} : le fichier n'est pas encodé en UTF-8.") from None
+        raise ReferenceDataError(f"{csv_name} : le fichier n'est pas encodé en UTF-8.") from None
     except csv.Error as error:
-        raise ReferenceDataError(f"{CSV_NAME} : fichier CSV illisible ({error}).") from None
+        raise ReferenceDataError(f"{csv_name} : fichier CSV illisible ({error}).") from None
 
     intercommunalities = {}
     seen_insee, seen_siren = set(), set()
@@ -111,7 +163,7 @@ def read_communes_csv(path):
         values = {name: (row.get(name) or "").strip() for name in CSV_COLUMNS}
         for name in CSV_COLUMNS:
             if not values[name]:
-                raise ReferenceDataError(f"{CSV_NAME}, ligne {line} : la colonne {name} est vide.")
+                raise ReferenceDataError(f"{csv_name}, ligne {line} : la colonne {name} est vide.")
         epci_siren, commune_siren, insee = (
             values["epci_siren"],
             values["commune_siren"],
@@ -120,30 +172,30 @@ def read_communes_csv(path):
         for siren in (epci_siren, commune_siren):
             if not SIREN_RE.match(siren):
                 raise ReferenceDataError(
-                    f"{CSV_NAME}, ligne {line} : le SIREN « {siren} » doit comporter "
+                    f"{csv_name}, ligne {line} : le SIREN « {siren} » doit comporter "
                     "exactement 9 chiffres."
                 )
         if not INSEE_RE.match(insee):
             raise ReferenceDataError(
-                f"{CSV_NAME}, ligne {line} : le code INSEE « {insee} » n'est pas valide."
+                f"{csv_name}, ligne {line} : le code INSEE « {insee} » n'est pas valide."
             )
-        if epci_siren not in INTERCOMMUNALITIES:
+        if epci_siren not in manifest.intercommunalities:
             raise ReferenceDataError(
-                f"{CSV_NAME}, ligne {line} : le SIREN {epci_siren} n'est pas celui d'une des "
-                "quatre communautés de communes du territoire."
+                f"{csv_name}, ligne {line} : le SIREN {epci_siren} n'est pas celui d'une "
+                f"communauté de communes déclarée dans {PROGRAMME_NAME}."
             )
         if insee in seen_insee:
             raise ReferenceDataError(
-                f"{CSV_NAME}, ligne {line} : le code INSEE {insee} apparaît deux fois."
+                f"{csv_name}, ligne {line} : le code INSEE {insee} apparaît deux fois."
             )
         if commune_siren in seen_siren:
             raise ReferenceDataError(
-                f"{CSV_NAME}, ligne {line} : le SIREN {commune_siren} apparaît deux fois."
+                f"{csv_name}, ligne {line} : le SIREN {commune_siren} apparaît deux fois."
             )
         seen_insee.add(insee)
         seen_siren.add(commune_siren)
         epci_population = _parse_int(
-            values["epci_population_municipale"], "la population de l'EPCI", line
+            values["epci_population_municipale"], "la population de l'EPCI", line, csv_name
         )
         epci = intercommunalities.setdefault(
             epci_siren,
@@ -151,7 +203,7 @@ def read_communes_csv(path):
         )
         if (epci.name, epci.population) != (values["epci_name"], epci_population):
             raise ReferenceDataError(
-                f"{CSV_NAME}, ligne {line} : nom ou population de la communauté de communes "
+                f"{csv_name}, ligne {line} : nom ou population de la communauté de communes "
                 f"{epci_siren} différents des lignes précédentes."
             )
         epci.communes.append(
@@ -160,24 +212,25 @@ def read_communes_csv(path):
                 siren=commune_siren,
                 name=values["commune"],
                 population=_parse_int(
-                    values["population_municipale"], "la population de la commune", line
+                    values["population_municipale"], "la population de la commune", line, csv_name
                 ),
             )
         )
 
-    if len(rows) != EXPECTED_COMMUNES:
+    if len(rows) != manifest.expected_communes:
         raise ReferenceDataError(
-            f"{CSV_NAME} : {len(rows)} communes trouvées, {EXPECTED_COMMUNES} attendues."
+            f"{csv_name} : {len(rows)} communes trouvées, {manifest.expected_communes} attendues."
         )
-    if set(intercommunalities) != set(INTERCOMMUNALITIES):
+    if set(intercommunalities) != set(manifest.intercommunalities):
         raise ReferenceDataError(
-            f"{CSV_NAME} : les quatre communautés de communes du territoire doivent y figurer."
+            f"{csv_name}\u00a0: toutes les communautés de communes déclarées dans {PROGRAMME_NAME} "
+            "doivent y figurer."
         )
     for epci in intercommunalities.values():
         total = sum(c.population for c in epci.communes)
         if total != epci.population:
             raise ReferenceDataError(
-                f"{CSV_NAME} : la population de {epci.name} ({epci.population}) n'est pas la "
+                f"{csv_name} : la population de {epci.name} ({epci.population}) n'est pas la "
                 f"somme de celles de ses communes ({total})."
             )
     return intercommunalities
@@ -192,24 +245,14 @@ def _valid_geometry(geometry):
     )
 
 
-def read_outlines(path, expected_insee):
+def read_outlines(path, expected_insee, csv_name):
     """Read the GeoJSON outlines: one geometry per expected INSEE code, no other."""
-    if not path.is_file():
-        raise ReferenceDataError(f"Fichier introuvable : {path}.")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ReferenceDataError(
-            f"{GEOJSON_NAME} : le fichier n'est pas encodé en UTF-8."
-        ) from None
-    except json.JSONDecodeError as error:
-        raise ReferenceDataError(
-            f"{GEOJSON_NAME} : JSON invalide (ligne {error.lineno}, colonne {error.colno})."
-        ) from None
+    data = read_json(path)
+    geojson_name = path.name
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not features:
         raise ReferenceDataError(
-            f"{GEOJSON_NAME} : une collection d'entités GeoJSON (FeatureCollection) est attendue."
+            f"{geojson_name} : une collection d'entités GeoJSON (FeatureCollection) est attendue."
         )
     outlines = {}
     for position, feature in enumerate(features, start=1):
@@ -217,25 +260,25 @@ def read_outlines(path, expected_insee):
         insee = str((properties or {}).get("insee") or "").strip()
         if not insee:
             raise ReferenceDataError(
-                f"{GEOJSON_NAME} : l'entité n° {position} n'a pas de propriété « insee »."
+                f"{geojson_name} : l'entité n° {position} n'a pas de propriété « insee »."
             )
         if insee not in expected_insee:
             raise ReferenceDataError(
-                f"{GEOJSON_NAME} : le code INSEE {insee} n'est pas celui d'une commune du "
-                f"fichier {CSV_NAME}."
+                f"{geojson_name} : le code INSEE {insee} n'est pas celui d'une commune du "
+                f"fichier {csv_name}."
             )
         if insee in outlines:
-            raise ReferenceDataError(f"{GEOJSON_NAME} : le code INSEE {insee} apparaît deux fois.")
+            raise ReferenceDataError(f"{geojson_name} : le code INSEE {insee} apparaît deux fois.")
         geometry = feature.get("geometry")
         if not _valid_geometry(geometry):
             raise ReferenceDataError(
-                f"{GEOJSON_NAME} : la géométrie de la commune {insee} doit être un polygone."
+                f"{geojson_name} : la géométrie de la commune {insee} doit être un polygone."
             )
         outlines[insee] = geometry
     missing = sorted(expected_insee - set(outlines))
     if missing:
         raise ReferenceDataError(
-            f"{GEOJSON_NAME} : contour manquant pour {len(missing)} commune(s) : "
+            f"{geojson_name} : contour manquant pour {len(missing)} commune(s) : "
             f"{', '.join(missing)}."
         )
     return outlines

@@ -1,4 +1,5 @@
-"""The project's core app (shared template filters, page cache, backup) and django-axes' config."""
+"""The project's core app (shared template filters, page cache, the territory's identity, backup)
+and django-axes' config."""
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
@@ -10,9 +11,10 @@ class TeritoireConfig(AppConfig):
     default = True
 
     def ready(self):
-        from . import pagecache
+        from . import identity, pagecache
 
         pagecache.connect_signals()
+        identity.connect_signals()
 
 
 class LoginThrottlingConfig(AxesAppConfig):

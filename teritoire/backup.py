@@ -2,6 +2,8 @@
 
 PostgreSQL: pg_dump custom format and pg_restore. SQLite: the online-backup API, so a dump taken
 while the site runs is consistent. Media: a gzip tar of MEDIA_ROOT.
+
+Home-made: django-dbbackup wraps these same calls in its own storage layer, settings and commands.
 """
 
 import os

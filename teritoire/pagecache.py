@@ -9,6 +9,8 @@ version gets a 304.
 The cache must be shared by every process that serves the site: it is only switched on when the
 default cache is not a per-process one (set CACHE_URL to Redis). With the local-memory default,
 the middleware does nothing.
+
+Home-made: Django's cache middleware expires pages only by timeout and never keeps a streamed one.
 """
 
 import hashlib

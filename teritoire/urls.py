@@ -1,12 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.functional import lazy
 
-from . import health, views
+from . import health, identity, views
 
-admin.site.site_header = "Territoire d'industrie Grand Est Touraine — administration"
+# The territory's name is read when a page of the admin is shown (programme.identity).
+admin.site.site_header = lazy(lambda: f"{identity.site_name()} — administration", str)()
 admin.site.site_title = "Administration du portail"
 admin.site.index_title = "Pilotage du programme"
+
+handler500 = views.server_error
 
 urlpatterns = [
     path("", views.home, name="home"),

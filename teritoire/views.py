@@ -1,29 +1,16 @@
 """The home (labellisation) page and the small static pages of the site."""
 
 from django.db.models import Avg, Count, Q, Sum
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import TemplateDoesNotExist, loader
 from django.utils import timezone
+from django.views.decorators.csrf import requires_csrf_token
 
 from actions.models import Action, Funding, ProgressUpdate
 from programme.models import Axis, Commune, CopilMeeting, NewsItem, Phase, Territory
 
-# The labellisation's history: reference facts of the programme, not data edited in the admin.
-TIMELINE = [
-    ("2019-03", "mars 2019", "Labellisation « Territoire d'industrie » (phase 1)"),
-    ("2019-04-23", "23 avril 2019", "Signature du protocole d'engagement à Amboise"),
-    ("2021-03-29", "29 mars 2021", "Signature du contrat de Territoire d'industrie"),
-    (
-        "2023-11-09",
-        "9 novembre 2023",
-        "Labellisation renouvelée pour la phase 2 (2023-2027) à Chalon-sur-Saône, "
-        "avec 182 autres territoires",
-    ),
-    (
-        "2024-01-25",
-        "25 janvier 2024",
-        "Premier comité de pilotage de la phase 2 : plan d'actions et budget 2024 validés",
-    ),
-]
+from . import identity
 
 
 def current_phase(today):
@@ -93,7 +80,8 @@ def home(request):
         "budget": budget,
         "axes": axes,
         "earlier_actions": earlier_actions,
-        "timeline": TIMELINE,
+        # The labellisation's history: reference data of the territory (programme.json).
+        "timeline": territory.timeline if territory else [],
         "next_meeting": next_meeting,
         "last_meeting": last_meeting,
         "updates": ProgressUpdate.objects.filter(action__in=public_actions)
@@ -110,3 +98,20 @@ def legal(request):
 
 def accessibility(request):
     return render(request, "pages/accessibility.html")
+
+
+@requires_csrf_token
+def server_error(request):
+    """The 500 page. It names the territory only if the request had already read it: it never
+    queries the database, which may be what failed."""
+    territory = identity.remembered()
+    context = (
+        {"site_name": territory.full_name, "site_short_name": territory.name} if territory else {}
+    )
+    try:
+        template = loader.get_template("500.html")
+    except TemplateDoesNotExist:
+        return HttpResponseServerError(
+            b"<h1>Erreur du serveur (500)</h1>", content_type="text/html"
+        )
+    return HttpResponseServerError(template.render(context))

@@ -138,7 +138,7 @@ class CopilMeetingAdmin(StampInlinesMixin, programme_admin.CopilMeetingAdmin):
                     reverse("admin:actions_annualplan_change", args=[plan.pk])
                 )
 
-        action_count = Action.objects.filter(phase=meeting.phase, is_archived=False).count()
+        action_count = Action.objects.current().filter(phase=meeting.phase).count()
         context = {
             **self.admin_site.each_context(request),
             "title": "Valider le plan d'actions de l'année",

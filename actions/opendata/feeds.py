@@ -8,6 +8,8 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 
+from teritoire import identity
+
 from ..models import Action, ProgressUpdate, Status
 
 FEED_SIZE = 50
@@ -24,11 +26,13 @@ def xml_text(text):
 class ProgressUpdatesFeed(Feed):
     feed_type = Rss201rev2Feed
     language = "fr"
-    title = "Suivi des actions — Territoire d'industrie Grand Est Touraine"
-    description = (
-        "Les dernières notes de suivi des fiches actions publiques du Territoire d'industrie "
-        "Grand Est Touraine."
-    )
+
+    def title(self):
+        return f"Suivi des actions — {identity.site_name()}"
+
+    def description(self):
+        site_name = identity.site_name()
+        return f"Les dernières notes de suivi des fiches actions publiques du {site_name}."
 
     def link(self):
         return reverse("actions:list")

@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from programme.models import CopilMeeting
+from teritoire import identity
 
+from ..fields import LIST_SEPARATOR
 from ..models import Action, Funding
 from ..public.filters import ActionFilter
-from . import exports
-
-SLUG = "grand-est-touraine"
+from . import exports, ics, writers
 
 
 def _base_url(request):
@@ -36,12 +36,12 @@ def open_data(request):
     context = {
         "action_columns": exports.ACTION_COLUMNS,
         "funding_columns": exports.FUNDING_COLUMNS,
-        "meeting_fields": exports.MEETING_FIELDS,
+        "meeting_fields": ics.MEETING_FIELDS,
         "action_count": public.count(),
         "funding_count": Funding.objects.filter(action__in=public).count(),
         "meeting_count": CopilMeeting.objects.public().count(),
         "licence": exports.LICENCE,
-        "list_separator": exports.LIST_SEPARATOR.strip(),
+        "list_separator": LIST_SEPARATOR.strip(),
     }
     return render(request, "actions/open_data.html", context)
 
@@ -50,7 +50,8 @@ def open_data(request):
 def actions_csv(request):
     actions = exports.iterate(_public_actions())
     records = exports.action_records(actions, _base_url(request))
-    return _open(exports.csv_response(exports.ACTION_COLUMNS, records, f"actions-{SLUG}.csv"))
+    name = f"actions-{identity.slug()}.csv"
+    return _open(writers.csv_response(exports.ACTION_COLUMNS, records, name))
 
 
 @require_safe
@@ -61,27 +62,30 @@ def fundings_csv(request):
         .order_by("action__code_sort", "action__pk", "year", "funder__name", "kind", "pk")
     )
     records = exports.funding_records_flat(exports.iterate(fundings))
-    return _open(exports.csv_response(exports.FUNDING_COLUMNS, records, f"financements-{SLUG}.csv"))
+    name = f"financements-{identity.slug()}.csv"
+    return _open(writers.csv_response(exports.FUNDING_COLUMNS, records, name))
 
 
 @require_safe
 def actions_xlsx(request):
     actions = exports.iterate(_public_actions())
-    return _open(exports.xlsx_response(actions, _base_url(request), f"actions-{SLUG}.xlsx"))
+    name = f"actions-{identity.slug()}.xlsx"
+    return _open(writers.xlsx_response(actions, _base_url(request), name))
 
 
 @require_safe
 def actions_json(request):
     actions = exports.iterate(_public_actions())
-    return _open(exports.json_response(actions, _base_url(request), f"actions-{SLUG}.json"))
+    name = f"actions-{identity.slug()}.json"
+    return _open(writers.json_response(actions, _base_url(request), name))
 
 
 @require_safe
 def copil_ics(request):
     meetings = CopilMeeting.objects.public().prefetch_related("agenda_items").order_by("date", "pk")
-    content = exports.ics_content(meetings, _base_url(request))
-    response = HttpResponse(content.encode("utf-8"), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="copil-{SLUG}.ics"'
+    content = ics.ics_content(meetings, _base_url(request))
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="copil-{identity.slug()}.ics"'
     return _open(response)
 
 
@@ -91,7 +95,7 @@ def _filtered_actions(request):
 
 
 def _filtered_name(extension):
-    return f"plan-actions-{SLUG}-{timezone.localdate():%Y-%m-%d}.{extension}"
+    return f"plan-actions-{identity.slug()}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 @require_safe
@@ -99,13 +103,13 @@ def filtered_csv(request):
     """The list of /actions/ with the same filters and sort, every page, as CSV."""
     actions = exports.iterate(_filtered_actions(request))
     records = exports.action_records(actions, _base_url(request))
-    return exports.csv_response(exports.ACTION_COLUMNS, records, _filtered_name("csv"))
+    return writers.csv_response(exports.ACTION_COLUMNS, records, _filtered_name("csv"))
 
 
 @require_safe
 def filtered_xlsx(request):
     actions = exports.iterate(_filtered_actions(request))
-    return exports.xlsx_response(actions, _base_url(request), _filtered_name("xlsx"))
+    return writers.xlsx_response(actions, _base_url(request), _filtered_name("xlsx"))
 
 
 @require_safe

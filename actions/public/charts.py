@@ -8,10 +8,11 @@ style attribute), so the markup passes a Content-Security-Policy without 'unsafe
 import math
 from decimal import Decimal
 
+from django.utils import dateformat, formats
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from teritoire.templatetags.portal import format_number
+from teritoire.templatetags.portal import number, percent
 
 WIDTH = 340
 HEIGHT = 190
@@ -30,18 +31,17 @@ def nice_ticks(low, high, count=4):
     return [round(first + i * step, 10) for i in range(round((last - first) / step) + 1)]
 
 
-def fmt(value):
-    """A French number: no decimals when the value is whole."""
-    value = Decimal(value)
-    return format_number(value, 0 if value == value.to_integral_value() else 2)
-
-
 def fmt_date(value):
-    return value.strftime("%d/%m/%Y")
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def month_year(value):
+    return dateformat.format(value, "m/Y")
 
 
 def with_unit(value, unit):
-    return f"{fmt(value)} {unit}".strip()
+    """A French number (no decimals when whole, else two) and its unit."""
+    return f"{number(value, 2)} {unit}".strip()
 
 
 def describe(indicator, measurements):
@@ -68,7 +68,7 @@ def describe(indicator, measurements):
         parts.append(target + ".")
         if measurements and indicator.target:
             reached = Decimal(measurements[-1].value) / Decimal(indicator.target) * 100
-            parts.append(f"Cible atteinte à {format_number(reached, 0)} %.")
+            parts.append(f"Cible atteinte à {percent(reached)}.")
     return " ".join(parts)
 
 
@@ -118,16 +118,16 @@ def indicator_chart(indicator, measurements, chart_id):
         )
         out.append(
             f'<text class="tick" x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end">'
-            f"{escape(fmt(Decimal(str(tick))))}</text>"
+            f"{escape(number(tick, 2))}</text>"
         )
     # Dates at both ends of the horizontal axis.
     base = HEIGHT - BOTTOM
     out.append(f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}"/>')
-    out.append(f'<text class="tick" x="{LEFT}" y="{HEIGHT - 10}">{start:%m/%Y}</text>')
+    out.append(f'<text class="tick" x="{LEFT}" y="{HEIGHT - 10}">{month_year(start)}</text>')
     if end != start:
         out.append(
             f'<text class="tick" x="{WIDTH - RIGHT}" y="{HEIGHT - 10}" text-anchor="end">'
-            f"{end:%m/%Y}</text>"
+            f"{month_year(end)}</text>"
         )
     if indicator.baseline is not None:
         by = y(indicator.baseline)
@@ -141,7 +141,7 @@ def indicator_chart(indicator, measurements, chart_id):
         )
         out.append(
             f'<text class="target-label" x="{LEFT + 4}" y="{ty - 5:.1f}">'
-            f"Cible {escape(fmt(indicator.target))}</text>"
+            f"Cible {escape(number(indicator.target, 2))}</text>"
         )
         if indicator.target_date:
             tx = x(indicator.target_date)

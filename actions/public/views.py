@@ -199,7 +199,6 @@ class ActionDetailView(DetailView):
             budget=budget_by_year(action.fundings.all()),
             indicators=indicators,
             updates=list(action.updates.all()),
-            is_visible_to_public=action.is_public and not action.is_archived,
         )
         return context
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..models import Action, Document, ProgressUpdate
+from ..models import Action, Document
 from ..perms import (
     can_change_status_in_note,
     can_contribute,
@@ -16,10 +16,10 @@ from ..perms import (
     can_upload_documents,
     can_view_document,
 )
+from ..writes import VersionConflict, add_progress_note
 from .forms import DocumentForm, MeasurementForm, ProgressUpdateForm
-from .notifications import notify_staff
 from .uploads import content_type_for, safe_original_name
-from .views import _bump_and_reload, _get_action, action_view, forbidden
+from .views import _get_action, action_view, forbidden
 
 CONTRIBUTORS_ONLY = (
     "Seuls les contributeurs des structures pilote et partenaires de l'action et l'équipe "
@@ -32,44 +32,48 @@ CONTRIBUTORS_ONLY = (
 @action_view(can_contribute, CONTRIBUTORS_ONLY)
 def update_create(request, action):
     user = request.user
+    can_change_status = can_change_status_in_note(user, action)
+    data = request.POST if request.method == "POST" else None
     form = ProgressUpdateForm(
-        request.POST if request.method == "POST" else None,
-        can_change_status=can_change_status_in_note(user, action),
+        data, can_change_status=can_change_status, initial={"version": action.version}
     )
+    status = 200
     if form.is_valid():
-        data = form.cleaned_data
-        new_status = data.get("status_after") or None
-        new_progress = data.get("progress_after")
-        changes_fiche = (new_status not in (None, action.status)) or (
-            new_progress is not None and new_progress != action.progress
-        )
-        with transaction.atomic():
-            if changes_fiche:
-                current = _bump_and_reload(action.pk)
-                status_before = current.status
-                if new_status:
-                    current.status = new_status
-                if new_progress is not None:
-                    current.progress = new_progress
-                current.updated_by = user
-                current._history_user = user
-                current.save()
-            else:
-                current = Action.objects.get(pk=action.pk)
-                status_before = current.status
-            update = ProgressUpdate.objects.create(
-                action=current,
-                author=user,
-                date=data["date"],
-                text=data["text"],
-                status_before=status_before,
-                status_after=current.status,
-                progress_after=new_progress,
+        cleaned = form.cleaned_data
+        try:
+            add_progress_note(
+                action,
+                user=user,
+                date=cleaned["date"],
+                text=cleaned["text"],
+                status=cleaned.get("status_after") or None,
+                progress=cleaned.get("progress_after"),
+                version=cleaned.get("version"),
             )
-            notify_staff(current, user, status_before=status_before, update=update)
-        messages.success(request, "La note de suivi est publiée.")
-        return redirect("space:action", pk=action.pk)
-    return render(request, "space/update_form.html", {"action": action, "form": form})
+        except VersionConflict:
+            form, status = _note_conflict(request, action.pk, can_change_status), 409
+        else:
+            messages.success(request, "La note de suivi est publiée.")
+            return redirect("space:action", pk=action.pk)
+    context = {"action": action, "form": form}
+    return render(request, "space/update_form.html", context, status=status)
+
+
+def _note_conflict(request, pk, can_change_status):
+    """The note as typed, against the fiche as it is now, with what changed in between."""
+    current = Action.objects.get(pk=pk)
+    data = request.POST.copy()
+    data["version"] = current.version
+    form = ProgressUpdateForm(data, can_change_status=can_change_status)
+    form.is_valid()
+    form.add_error(
+        None,
+        "La fiche a été modifiée par quelqu'un d'autre pendant votre saisie : son statut est "
+        f"maintenant « {current.get_status_display()} » et son avancement "
+        f"{current.progress} %. Votre note est conservée : vérifiez le statut et "
+        "l'avancement, puis publiez-la à nouveau.",
+    )
+    return form
 
 
 @login_required

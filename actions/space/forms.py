@@ -2,10 +2,11 @@
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from ..models import Action, Document, Measurement, ProgressUpdate, Status
-from .uploads import ACCEPT, ALLOWED_LABEL, validate_upload
+from .uploads import ACCEPT, ALLOWED_LABEL, MAX_UPLOAD_SIZE, validate_upload
 
 
 class DateInput(forms.DateInput):
@@ -27,10 +28,20 @@ def not_in_future(value):
     return value
 
 
+RELOAD = "Le formulaire est incomplet : rechargez la fiche puis recommencez."
+
+
+def version_field():
+    """The version of the action the form was opened at (see `actions.writes`), hidden."""
+    field = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    field.error_messages = dict.fromkeys(("required", "invalid", "min_value", "max_value"), RELOAD)
+    return field
+
+
 class ActionForm(forms.ModelForm):
     """The fields of the fiche that partners edit, plus the version they started from."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    version = version_field()
 
     class Meta:
         model = Action
@@ -63,12 +74,6 @@ class ActionForm(forms.ModelForm):
         ]
         for name in ("start_date", "end_date"):
             self.fields[name].input_formats = DATE_FORMATS
-        self.fields["version"].error_messages = {
-            "required": "Le formulaire est incomplet : rechargez la fiche puis recommencez.",
-            "invalid": "Le formulaire est incomplet : rechargez la fiche puis recommencez.",
-            "min_value": "Le formulaire est incomplet : rechargez la fiche puis recommencez.",
-            "max_value": "Le formulaire est incomplet : rechargez la fiche puis recommencez.",
-        }
 
     def clean(self):
         cleaned = super().clean()
@@ -78,8 +83,20 @@ class ActionForm(forms.ModelForm):
         return cleaned
 
 
+class ArchiveForm(forms.Form):
+    """Archive or restore a fiche, at the version the page showed."""
+
+    archived = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)  # "1"
+    version = version_field()
+    conflict = False
+
+    def clean_archived(self):
+        return self.cleaned_data["archived"] == "1"
+
+
 class ProgressUpdateForm(forms.ModelForm):
-    """A progress note; status and progress only for those who may edit the fiche."""
+    """A progress note; status and progress only for those who may edit the fiche, with the
+    version of the fiche they were shown at."""
 
     status_after = forms.ChoiceField(
         label="Nouveau statut",
@@ -114,12 +131,22 @@ class ProgressUpdateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["date"].input_formats = DATE_FORMATS
         self.fields["date"].initial = timezone.localdate
-        if not can_change_status:
+        if can_change_status:
+            self.fields["version"] = version_field()
+            self.fields["version"].required = False
+        else:
             del self.fields["status_after"]
             del self.fields["progress_after"]
 
     def clean_date(self):
         return not_in_future(self.cleaned_data["date"])
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = cleaned.get("status_after") or cleaned.get("progress_after") is not None
+        if changes and cleaned.get("version") is None and "version" not in self.errors:
+            self.add_error(None, RELOAD)
+        return cleaned
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()
@@ -168,7 +195,7 @@ class DocumentForm(forms.ModelForm):
             "visibility": forms.RadioSelect,
         }
         help_texts = {
-            "file": f"{ALLOWED_LABEL} ; 10 Mo au plus.",
+            "file": f"{ALLOWED_LABEL} ; {filesizeformat(MAX_UPLOAD_SIZE)} au plus.",
             "visibility": (
                 "« Public » : téléchargeable sur la page publique si l'action est publique. "
                 "« Partenaires de l'action » : les membres des structures pilote et partenaires. "

@@ -1,6 +1,8 @@
 """What may be uploaded: PDF, images, office documents and CSV, at most 10 MB, content matching
 the extension. Files are stored under a random name (see `document_upload_to`); the original name
 is kept, stripped of any path, for the download.
+
+Home-made: python-magic needs the system libmagic, for what is here a few magic numbers and a zip.
 """
 
 import re
@@ -9,6 +11,7 @@ import zipfile
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 
 MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
@@ -88,11 +91,6 @@ def extension_of(name):
 
 def content_type_for(name):
     return CONTENT_TYPES.get(extension_of(name), "application/octet-stream")
-
-
-def format_size(size):
-    megabytes = size / (1024 * 1024)
-    return f"{megabytes:.1f}".replace(".", ",") + " Mo"
 
 
 def _read_head(uploaded, length=64):
@@ -177,9 +175,9 @@ def validate_upload(uploaded):
         raise ValidationError("Le fichier est vide.", code="empty")
     if size > MAX_UPLOAD_SIZE:
         raise ValidationError(
-            "Le fichier pèse %(size)s : la taille maximale est de 10 Mo.",
+            "Le fichier pèse %(size)s : la taille maximale est de %(maximum)s.",
             code="too_big",
-            params={"size": format_size(size)},
+            params={"size": filesizeformat(size), "maximum": filesizeformat(MAX_UPLOAD_SIZE)},
         )
     if not _content_matches(uploaded, extension):
         raise ValidationError(

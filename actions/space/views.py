@@ -1,5 +1,6 @@
 """Partner space: the dashboard, an action's page, editing the fiche (with conflict detection)
-and archiving. Follow-up writes (notes, measurements, documents) are in `space_followup`.
+and archiving. Follow-up writes (notes, measurements, documents) are in `followup`; every
+change of the action itself goes through `actions.writes`.
 
 Every page starts from `_get_action`, which answers 404 to anyone who may not see the action, so
 nothing reveals that another organisation's action exists; a member whose role does not allow a
@@ -12,24 +13,21 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from partners.models import Membership
+from teritoire.templatetags.portal import percent
 
-from ..models import Action, Document, Indicator, Measurement, ProgressUpdate, Status
-from ..perms import ActionAccess, action_access, can_edit_action
-from .forms import ActionForm
-from .notifications import notify_staff
-
-STALE_AFTER_DAYS = 90
-CLOSED = {Status.DONE, Status.ABANDONED}
-
+from ..models import STALE_AFTER_DAYS, Action, Document, Indicator, Measurement, Status
+from ..perms import ActionAccess, action_access, can_edit_action, role_annotations
+from ..writes import VersionConflict, save_action
+from .forms import ActionForm, ArchiveForm
 
 # --------------------------------------------------------------------------- helpers
 
@@ -69,20 +67,6 @@ def action_view(allowed, refusal):
     return decorator
 
 
-def _bump_and_reload(pk, expected_version=None):
-    """Increment the version in one UPDATE (which also locks the row) and read the row back.
-
-    With `expected_version`, the UPDATE only matches that version: None is returned when someone
-    saved in between (the caller shows the conflict page). Must run inside a transaction.
-    """
-    rows = Action.objects.filter(pk=pk)
-    if expected_version is not None:
-        rows = rows.filter(version=expected_version)
-    if not rows.update(version=F("version") + 1):
-        return None
-    return Action.objects.get(pk=pk)
-
-
 # --------------------------------------------------------------------------- dashboard
 
 
@@ -94,16 +78,19 @@ class Attention:
 
 def attention_flags(action, today):
     """What needs attention on an open action: stale follow-up, end date passed, indicators."""
-    if action.status in CLOSED or action.is_archived:
+    if not action.is_open:
         return []
     flags = []
-    last = action.last_update_date
-    if last is None:
-        flags.append(Attention("Aucune note de suivi", "stale"))
-    elif last < today - datetime.timedelta(days=STALE_AFTER_DAYS):
-        flags.append(Attention(f"Pas de note de suivi depuis {STALE_AFTER_DAYS} jours", "stale"))
+    if action.is_stale(today=today):
+        if action.last_update_on is None:
+            flags.append(Attention("Aucune note de suivi", "stale"))
+        else:
+            flags.append(
+                Attention(f"Pas de note de suivi depuis {STALE_AFTER_DAYS} jours", "stale")
+            )
     if action.end_date and action.end_date < today:
-        flags.append(Attention(f"Date de fin dépassée ({action.end_date:%d/%m/%Y})", "late"))
+        end = date_format(action.end_date, "SHORT_DATE_FORMAT")
+        flags.append(Attention(f"Date de fin dépassée ({end})", "late"))
     if action.unmeasured_indicators:
         count = action.unmeasured_indicators
         plural = "s" if count > 1 else ""
@@ -115,11 +102,6 @@ def attention_flags(action, today):
 
 def dashboard_actions(user, today):
     """The user's actions with everything the dashboard shows, in one query."""
-    last_update = (
-        ProgressUpdate.objects.filter(action=OuterRef("pk"))
-        .order_by("-date", "-pk")
-        .values("date")[:1]
-    )
     measured_this_year = Measurement.objects.filter(indicator=OuterRef("pk"), date__year=today.year)
     unmeasured = (
         Indicator.objects.filter(action=OuterRef("pk"))
@@ -129,25 +111,11 @@ def dashboard_actions(user, today):
         .annotate(count=Count("pk"))
         .values("count")
     )
-    pilot_role = (
-        Membership.objects.filter(user=user, organisation=OuterRef("pilot"))
-        .order_by()
-        .values("role")[:1]
-    )
-    partner_role = (
-        Membership.objects.filter(user=user, organisation__partner_actions=OuterRef("pk"))
-        .order_by("role")  # "editor" sorts before "reader": the strongest role first
-        .values("role")[:1]
-    )
     return (
         Action.objects.filter(pk__in=Action.objects.of_user(user).values("pk"))
         .select_related("axis", "pilot")
-        .annotate(
-            last_update_date=Subquery(last_update),
-            unmeasured_indicators=Coalesce(Subquery(unmeasured), 0),
-            pilot_role=Subquery(pilot_role),
-            partner_role=Subquery(partner_role),
-        )
+        .with_last_update()
+        .annotate(unmeasured_indicators=Coalesce(Subquery(unmeasured), 0), **role_annotations(user))
         .order_by("code_sort", "pk")
     )
 
@@ -167,7 +135,7 @@ def dashboard(request):
         action.role = access.label
         action.can_edit = access.can_edit
         action.attention = attention_flags(action, today)
-        (archived if action.is_archived else current).append(action)
+        (current if action.is_current else archived).append(action)
     context = {
         "memberships": memberships,
         "actions": current,
@@ -217,42 +185,15 @@ def action_detail(request, pk):
 # --------------------------------------------------------------------------- edit the fiche
 
 
-def _display(action, name):
-    value = getattr(action, name)
-    if name == "status":
-        return action.get_status_display()
-    if name == "progress":
-        return f"{value} %"
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    return value or ""
-
-
-def _input_display(data, name):
-    value = data.get(name)
+def _display(value, name):
+    """A value of the fiche as the conflict page shows it (the user's or the stored one)."""
     if name == "status":
         return dict(Status.choices).get(value, "")
     if name == "progress":
-        return f"{value} %" if value is not None else ""
+        return percent(value)
     if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
+        return date_format(value, "SHORT_DATE_FORMAT")
     return value or ""
-
-
-def _save_fiche(pk, data, user):
-    """Apply the form to the action if nobody saved since the form was opened; else None."""
-    with transaction.atomic():
-        action = _bump_and_reload(pk, expected_version=data["version"])
-        if action is None:
-            return None
-        status_before = action.status
-        for name in ActionForm.Meta.fields:
-            setattr(action, name, data[name])
-        action.updated_by = user
-        action._history_user = user
-        action.save()
-        notify_staff(action, user, status_before=status_before)
-    return action
 
 
 @login_required
@@ -265,11 +206,19 @@ def action_edit(request, action):
     if request.method == "POST":
         form = ActionForm(request.POST, instance=action)
         if form.is_valid():
-            saved = _save_fiche(action.pk, form.cleaned_data, request.user)
-            if saved is not None:
-                messages.success(request, "La fiche action est enregistrée.")
-                return redirect("space:action", pk=saved.pk)
-            return _conflict(request, action.pk, form.cleaned_data)
+            data = form.cleaned_data
+            try:
+                save_action(
+                    action.pk,
+                    {name: data[name] for name in ActionForm.Meta.fields},
+                    expected_version=data["version"],
+                    user=request.user,
+                    reason="Fiche modifiée dans l'espace partenaire",
+                )
+            except VersionConflict:
+                return _conflict(request, action.pk, data)
+            messages.success(request, "La fiche action est enregistrée.")
+            return redirect("space:action", pk=action.pk)
     else:
         form = ActionForm(instance=action, initial={"version": action.version})
     context = {"action": action, "form": form, "conflict": False}
@@ -294,8 +243,8 @@ def _conflict(request, pk, data):
         rows.append(
             {
                 "field": form[name],
-                "mine": _input_display(data, name),
-                "current": _display(current, name),
+                "mine": _display(data.get(name), name),
+                "current": _display(getattr(current, name), name),
                 "differs": differs,
             }
         )
@@ -313,20 +262,30 @@ def _conflict(request, pk, data):
     "Seuls les contributeurs de la structure pilote et l'équipe projet archivent une fiche.",
 )
 def action_archive(request, action):
-    user = request.user
-    if request.method == "POST":
-        archive = request.POST.get("archived") == "1"
-        with transaction.atomic():
-            if archive != action.is_archived:
-                action = _bump_and_reload(action.pk)
-                action.is_archived = archive
-                action.updated_by = user
-                action._history_user = user
-                action.save()
-                notify_staff(action, user, archived=archive)
-        if archive:
-            messages.success(request, "La fiche est archivée : elle n'apparaît plus sur le site.")
-        else:
-            messages.success(request, "La fiche n'est plus archivée.")
-        return redirect("space:action", pk=action.pk)
-    return render(request, "space/action_archive.html", {"action": action})
+    form = ArchiveForm(request.POST or None, initial={"version": action.version})
+    status = 200
+    if form.is_valid():
+        archive = form.cleaned_data["archived"]
+        if archive != action.is_archived:
+            try:
+                save_action(
+                    action.pk,
+                    {"is_archived": archive},
+                    expected_version=form.cleaned_data["version"],
+                    user=request.user,
+                    reason="Fiche archivée" if archive else "Fiche désarchivée",
+                )
+            except VersionConflict:
+                action = Action.objects.select_related("axis", "pilot").get(pk=action.pk)
+                form = ArchiveForm(initial={"version": action.version})
+                form.conflict = True
+                status = 409
+        if status == 200:
+            if archive:
+                text = "La fiche est archivée : elle n'apparaît plus sur le site."
+            else:
+                text = "La fiche n'est plus archivée."
+            messages.success(request, text)
+            return redirect("space:action", pk=action.pk)
+    context = {"action": action, "form": form}
+    return render(request, "space/action_archive.html", context, status=status)

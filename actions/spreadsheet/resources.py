@@ -1,8 +1,9 @@
 """Spreadsheet import and export of the action plan (django-import-export).
 
 One row per funding line, the action's columns repeated on each of its lines; an action without
-funding has one row with the funding columns left empty. The columns are listed in `COLUMNS`
-(header text, then what the cell holds); the downloadable template carries the same text as
+funding has one row with the funding columns left empty. The action's columns are declared in
+`actions.fields`, the funding line's below; `COLUMNS` lists them all in the sheet's order (header
+text, then what the cell holds) and the downloadable template carries the same text as
 comments on its header row and on a "Mode d'emploi" sheet (`actions.spreadsheet.template`).
 The cells are read and written by the widgets of `actions.spreadsheet.widgets`.
 
@@ -11,17 +12,19 @@ action, year, funder and nature); it never deletes anything. Every row is checke
 preview shows the errors of each row in French and a file with any error imports nothing.
 """
 
+import types
 from decimal import Decimal
 
-import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
 from django.utils.text import slugify
 from import_export import fields, resources
-from import_export.formats import base_formats
 from import_export.results import RowResult
 
+from ..fields import SHEET_COLUMNS, SheetColumn
 from ..models import Action, Funding, Priority, Status
+from .formats import FORMATS, XLSX, SemicolonCSV  # noqa: F401  (the formats of this resource)
+from .versions import VersionChecks
 from .widgets import (
     AmountWidget,
     AxisWidget,
@@ -38,88 +41,86 @@ from .widgets import (
     fold,
 )
 
+# The funding line's columns; the action's are declared in `actions.fields`.
+FUNDING_SHEET_COLUMNS = {
+    "funding_year": SheetColumn(
+        "Année",
+        "Année de la ligne de financement. Vide si la fiche n'a pas de financement : les quatre "
+        "colonnes suivantes restent alors vides.",
+        "year",
+    ),
+    "funding_funder": SheetColumn(
+        "Financeur", "Sigle ou nom de l'organisation qui finance.", "organisation"
+    ),
+    "funding_kind": SheetColumn(
+        "Nature", "Fonctionnement (par défaut) ou Investissement.", "funding_kind"
+    ),
+    "funding_planned": SheetColumn(
+        "Montant prévu (€)",
+        "Montant en euros ; virgule décimale et espaces acceptés : 12 500,50.",
+        "amount",
+    ),
+    "funding_actual": SheetColumn(
+        "Montant réalisé (€)", "Montant en euros, vide si pas encore connu.", "amount"
+    ),
+}
+SHEET = SHEET_COLUMNS | FUNDING_SHEET_COLUMNS
 # (attribute, header, what the cell holds) — the order of the sheet.
-COLUMNS = [
-    ("phase", "Phase", "Numéro de la phase (2 pour 2023-2027). Vide : la phase la plus récente."),
-    ("code", "Code", "Code de la fiche action, par exemple 2.3. Obligatoire. Avec la phase, "
-     "il identifie la fiche : un code existant met la fiche à jour."),
-    ("axis", "Axe", "Numéro de l'axe (1, 2…), « Axe 1 » ou son nom (Compétences…)."),
-    ("title", "Intitulé", "Titre de la fiche action. Obligatoire."),
-    ("summary", "Résumé", "Quelques lignes de présentation."),
-    ("status", "Statut", "À venir, En cours, Réalisée, En pause, Bloquée ou Abandonnée."),
-    ("priority", "Priorité", "Élevée, Moyenne ou Basse."),
-    ("pilot", "Pilote", "Sigle ou nom de l'organisation pilote. Obligatoire."),
-    ("partners", "Partenaires", "Sigles ou noms des organisations partenaires, séparés par « ; »."),
-    ("intercommunalities", "Communautés de communes",
-     "Noms des communautés de communes concernées, séparés par « ; »."),
-    ("start_date", "Date de début", "JJ/MM/AAAA."),
-    ("end_date", "Date de fin", "JJ/MM/AAAA, après la date de début."),
-    ("progress", "Avancement (%)", "Nombre entier de 0 à 100."),
-    ("is_public", "Publique", "oui ou non : la fiche est visible sur le site public."),
-    ("is_archived", "Archivée", "oui ou non."),
-    ("funding_year", "Année", "Année de la ligne de financement. Vide si la fiche n'a pas de "
-     "financement : les quatre colonnes suivantes restent alors vides."),
-    ("funding_funder", "Financeur", "Sigle ou nom de l'organisation qui finance."),
-    ("funding_kind", "Nature", "Fonctionnement (par défaut) ou Investissement."),
-    ("funding_planned", "Montant prévu (€)",
-     "Montant en euros ; virgule décimale et espaces acceptés : 12 500,50."),
-    ("funding_actual", "Montant réalisé (€)", "Montant en euros, vide si pas encore connu."),
-]  # fmt: skip
+COLUMNS = [(attribute, column.header, column.help_text) for attribute, column in SHEET.items()]
 HEADERS = {attribute: header for attribute, header, _ in COLUMNS}
-ACTION_COLUMNS = [attribute for attribute, _, _ in COLUMNS if not attribute.startswith("funding")]
-FUNDING_COLUMNS = [attribute for attribute, _, _ in COLUMNS if attribute.startswith("funding")]
+ACTION_COLUMNS = list(SHEET_COLUMNS)
+# The action's own fields an import writes (the lists are relations, saved apart).
+OWN_FIELDS = [a for a in ACTION_COLUMNS if a not in ("partners", "intercommunalities")]
+FUNDING_COLUMNS = list(FUNDING_SHEET_COLUMNS)
 REQUIRED_HEADERS = ["Code"]
 
+# How each kind of cell (`SheetColumn.widget`) is read and written.
+WIDGETS = {
+    "text": TextWidget,
+    "phase": PhaseWidget,
+    "axis": lambda: AxisWidget(HEADERS["phase"], required=True),
+    "status": lambda: ChoiceWidget(Status),
+    "priority": lambda: ChoiceWidget(Priority),
+    "pilot": lambda: OrganisationWidget(
+        required=True, missing_message="Indiquez l'organisation pilote."
+    ),
+    "organisations": lambda: ListWidget(Lookups.organisation, Lookups.organisation_label),
+    "intercommunalities": lambda: ListWidget(
+        Lookups.intercommunality, lambda lookups, item: item.name
+    ),
+    "date": FrenchDateWidget,
+    "percent": lambda: IntegerWidget(0, 100, "L'avancement est un nombre entier de 0 à 100."),
+    "yes_no": YesNoWidget,
+    "year": lambda: IntegerWidget(2000, 2100, "L'année est un nombre entre 2000 et 2100."),
+    "organisation": OrganisationWidget,
+    "funding_kind": lambda: ChoiceWidget(Funding.Kind),
+    "amount": AmountWidget,
+}
 
-def _field(attribute, widget, keep_when_empty=False):
+
+def _field(attribute, column):
     """A column; with `keep_when_empty` an empty cell keeps the current value (or the default)."""
     return fields.Field(
         attribute=attribute,
-        column_name=HEADERS[attribute],
-        widget=widget,
-        saves_null_values=not keep_when_empty,
+        column_name=column.header,
+        widget=WIDGETS[column.widget](),
+        saves_null_values=not column.keep_when_empty,
     )
 
 
-class ActionResource(resources.ModelResource):
+# The sheet's columns as import-export fields, one per entry of SHEET rather than one class
+# attribute each: import-export collects the fields a resource's base classes declare.
+SheetColumns = types.new_class(
+    "SheetColumns",
+    (resources.Resource,),
+    exec_body=lambda namespace: namespace.update(
+        {attribute: _field(attribute, column) for attribute, column in SHEET.items()}
+    ),
+)
+
+
+class ActionResource(VersionChecks, SheetColumns, resources.ModelResource):
     """Actions with their funding lines, one row per funding line."""
-
-    phase = _field("phase", PhaseWidget())
-    code = _field("code", TextWidget())
-    axis = _field("axis", AxisWidget(HEADERS["phase"], required=True))
-    title = _field("title", TextWidget())
-    summary = _field("summary", TextWidget())
-    status = _field("status", ChoiceWidget(Status), keep_when_empty=True)
-    priority = _field("priority", ChoiceWidget(Priority), keep_when_empty=True)
-    pilot = _field(
-        "pilot",
-        OrganisationWidget(required=True, missing_message="Indiquez l'organisation pilote."),
-    )
-    partners = _field(
-        "partners",
-        ListWidget(Lookups.organisation, Lookups.organisation_label),
-    )
-    intercommunalities = _field(
-        "intercommunalities",
-        ListWidget(Lookups.intercommunality, lambda lookups, item: item.name),
-    )
-    start_date = _field("start_date", FrenchDateWidget())
-    end_date = _field("end_date", FrenchDateWidget())
-    progress = _field(
-        "progress",
-        IntegerWidget(0, 100, "L'avancement est un nombre entier de 0 à 100."),
-        keep_when_empty=True,
-    )
-    is_public = _field("is_public", YesNoWidget(), keep_when_empty=True)
-    is_archived = _field("is_archived", YesNoWidget(), keep_when_empty=True)
-    funding_year = _field(
-        "funding_year",
-        IntegerWidget(2000, 2100, "L'année est un nombre entre 2000 et 2100."),
-    )
-    funding_funder = _field("funding_funder", OrganisationWidget())
-    funding_kind = _field("funding_kind", ChoiceWidget(Funding.Kind))
-    funding_planned = _field("funding_planned", AmountWidget())
-    funding_actual = _field("funding_actual", AmountWidget())
 
     class Meta:
         model = Action
@@ -198,6 +199,7 @@ class ActionResource(resources.ModelResource):
         instance.original_values = None if new else self._action_values(instance)
         if new:
             return
+        self.check_version(instance)
         try:
             year = self.fields["funding_year"].clean(row)
             funder = self.fields["funding_funder"].clean(row)
@@ -273,6 +275,7 @@ class ActionResource(resources.ModelResource):
         self._seen_actions.clear()
         self._seen_fundings.clear()
         self._created.clear()
+        self.start_version_checks()
         return super().import_data_inner(
             dataset, dry_run, raise_errors, using_transactions, *args, **kw
         )
@@ -311,11 +314,8 @@ class ActionResource(resources.ModelResource):
 
     @staticmethod
     def _action_values(instance):
-        return tuple(
-            getattr(instance, Action._meta.get_field(a).attname)
-            for a in ACTION_COLUMNS
-            if a not in ("partners", "intercommunalities")
-        )
+        """The action's own columns, to tell whether a row changes the fiche itself."""
+        return tuple(getattr(instance, Action._meta.get_field(a).attname) for a in OWN_FIELDS)
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._import_user = kwargs.get("user")
@@ -323,17 +323,17 @@ class ActionResource(resources.ModelResource):
     def do_instance_save(self, instance, is_create):
         if not is_create and self._action_values(instance) == instance.original_values:
             return  # only a funding line or a list changed on this row
-        if is_create:
-            self._created.add((instance.phase.number, instance.code))
-        else:
-            instance.version = (
-                Action.objects.filter(pk=instance.pk).values_list("version", flat=True).first() or 0
-            ) + 1
         user = getattr(instance, "_import_user", None)
+        # The reason also goes on the history records of the relations saved after this.
+        instance._change_reason = "Import de tableur"
+        if not is_create:
+            self.save_checked(instance, {name: getattr(instance, name) for name in OWN_FIELDS})
+            return
+        self._created.add((instance.phase.number, instance.code))
         if user is not None and user.is_authenticated:
             instance.updated_by = user
-        instance._change_reason = "Import de tableur"
-        instance.save(force_insert=is_create)
+        instance.save(force_insert=True)
+        self.written(instance)
 
     def after_save_instance(self, instance, row, **kwargs):
         if instance.funding_year is None:
@@ -379,47 +379,3 @@ class ActionResource(resources.ModelResource):
 
     def get_queryset(self):
         return Action.objects.order_by("phase__number", "code_sort", "pk")
-
-
-class SemicolonCSV(base_formats.CSV):
-    """CSV as French spreadsheets write it: ';' between cells, UTF-8 with BOM or Windows-1252.
-
-    Reading accepts ',' as well (the separator of the header line wins).
-    """
-
-    def get_title(self):
-        return "csv"
-
-    def is_binary(self):
-        return True
-
-    def get_read_mode(self):
-        return "rb"
-
-    def create_dataset(self, in_stream, **kwargs):
-        if isinstance(in_stream, bytes):
-            try:
-                in_stream = in_stream.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                in_stream = in_stream.decode("cp1252")
-        in_stream = in_stream.lstrip("\ufeff")
-        first_line = in_stream.split("\n", 1)[0]
-        delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-        return tablib.import_set(in_stream, format="csv", delimiter=delimiter)
-
-    def export_data(self, dataset, **kwargs):
-        return "\ufeff" + dataset.export("csv", delimiter=";")
-
-
-class XLSX(base_formats.XLSX):
-    """XLSX; the blank rows a spreadsheet leaves at the end are dropped (line numbers kept)."""
-
-    def create_dataset(self, in_stream):
-        dataset = super().create_dataset(in_stream)
-        rows = list(dataset)
-        while rows and not any(cell_text(value) for value in rows[-1]):
-            rows.pop()
-        return tablib.Dataset(*rows, headers=dataset.headers)
-
-
-FORMATS = [XLSX, SemicolonCSV]

@@ -1,52 +1,20 @@
-"""Read queries shared by the staff screens and the reminder command.
+"""What the staff dashboard `/pilotage/` reads, in a fixed number of queries."""
 
-`stale_actions` would sit well as `ActionQuerySet.stale(days, today)`; it lives here until the
-model module takes it.
-"""
-
-import datetime
-
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from programme.models import Axis, CopilMeeting
 
-from ..models import Action, Funding, ProgressUpdate, Status
-
-CLOSED_STATUSES = [Status.DONE, Status.ABANDONED]
+from ..models import STALE_AFTER_DAYS, Action, Funding, Status
 
 
-def last_update_subquery():
-    return Subquery(
-        ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-date").values("date")[:1]
-    )
-
-
-def stale_actions(days, today=None):
-    """Open actions without a progress update for `days` days (or never, if older than that).
-
-    Actions done, abandoned or archived are left out: nobody needs to report on them.
-    """
-    today = today or timezone.localdate()
-    cutoff = today - datetime.timedelta(days=days)
-    return (
-        Action.objects.filter(is_archived=False)
-        .exclude(status__in=CLOSED_STATUSES)
-        .annotate(last_update_on=last_update_subquery())
-        .filter(
-            Q(last_update_on__lt=cutoff)
-            | Q(last_update_on__isnull=True, created_at__date__lt=cutoff)
-        )
-    )
-
-
-def dashboard_data(today=None, stale_days=90, stale_limit=50):
+def dashboard_data(today=None, stale_days=STALE_AFTER_DAYS, stale_limit=50):
     """Everything the staff dashboard shows, in a fixed number of queries (six)."""
     today = today or timezone.localdate()
     axes = list(Axis.objects.select_related("phase").order_by("phase__number", "number"))
     counts = {
         (row["axis"], row["status"]): row["n"]
-        for row in Action.objects.filter(is_archived=False)
+        for row in Action.objects.current()
         .order_by()
         .values("axis", "status")
         .annotate(n=Count("pk"))
@@ -58,7 +26,7 @@ def dashboard_data(today=None, stale_days=90, stale_limit=50):
     status_totals = [sum(row["cells"][i] for row in status_table) for i in range(len(Status))]
 
     budget_rows = list(
-        Funding.objects.filter(action__is_archived=False)
+        Funding.objects.filter(action__in=Action.objects.current())
         .order_by("year", "funder__name")
         .values("year", "funder__name", "funder__acronym")
         .annotate(planned=Sum("planned_amount"), actual=Sum("actual_amount"))
@@ -72,7 +40,7 @@ def dashboard_data(today=None, stale_days=90, stale_limit=50):
         year["planned"] += row["planned"] or 0
         year["actual"] += row["actual"] or 0
 
-    stale = stale_actions(stale_days, today).select_related("pilot", "axis")
+    stale = Action.objects.stale(stale_days, today).select_related("pilot", "axis")
     stale_list = list(stale.order_by("last_update_on", "code_sort")[: stale_limit + 1])
     next_meeting = CopilMeeting.objects.upcoming(today).select_related("phase").first()
     return {

@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
+from teritoire import identity
+
 from ..forms import LoginForm, PasswordResetForm
 from ..invitations import invitation_token_generator
 
@@ -48,7 +50,10 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     @property
     def extra_email_context(self):
-        return {"days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)}
+        return {
+            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+            **identity.email_context(),
+        }
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

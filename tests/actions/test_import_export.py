@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from actions.models import Action, Funding, Status
-from actions.spreadsheet.resources import COLUMNS, FORMATS, ActionResource, SemicolonCSV
+from actions.spreadsheet.formats import FORMATS, SemicolonCSV
+from actions.spreadsheet.resources import COLUMNS, ActionResource
 from tests.actions.factories import ActionFactory, FundingFactory
 from tests.partners.factories import OrganisationFactory, StaffFactory
 from tests.programme.factories import AxisFactory, IntercommunalityFactory, PhaseFactory

@@ -20,6 +20,7 @@ from actions.models import (
 )
 from partners.models import Membership, User
 from programme.models import CopilMeeting, Decision, Territory
+from tests.shared import shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +60,11 @@ def counts():
     }
 
 
-@pytest.fixture
-def demo():
-    return load_demo()
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker):
+    """Loaded once for the class; each test's own changes are rolled back after it."""
+    with shared_rows(django_db_blocker):
+        yield load_demo()
 
 
 class TestLoadDemo:
@@ -193,6 +196,8 @@ class TestLoadDemo:
         user.refresh_from_db()
         assert user.check_password(DEMO_PASSWORD)
 
+
+class TestLoadDemoInProduction:
     def test_refuses_to_run_in_production(self, settings):
         settings.PRODUCTION = True
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from actions.models import Document
+from actions.models import Document, Funding, Measurement
 from tests.actions.factories import (
     ActionFactory,
     DocumentFactory,
@@ -17,6 +17,7 @@ from tests.actions.factories import (
     MeasurementFactory,
     ProgressUpdateFactory,
 )
+from tests.budget import assert_no_n_plus_one, bulk, bulk_actions, visit_as
 from tests.partners.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -139,7 +140,7 @@ class TestActionDetail:
         assert 'href="/partenaires/aicr/"' in page
         assert 'href="/partenaires/france-travail/">France Travail</a>' in page
         assert 'href="/territoire/cc-du-castelrenaudais/">CC du Castelrenaudais</a>' in page
-        assert "Du 1 mars 2024 au 30 juin 2026" in page
+        assert "Du 1er mars 2024 au 30 juin 2026" in page
 
     def test_budget_table_per_year_and_funder_with_totals(self, client, action):
         page = text(client.get(url(action)))
@@ -155,11 +156,11 @@ class TestActionDetail:
             "Association des industriels du Castelrenaudais Fonctionnement",
         ]
         assert "Région Centre-Val de Loire Fonctionnement" in cells
-        assert "11\u202f500\u00a0€" in cells  # 11 500,50 rounded to the euro
-        assert cells[cells.index("Total 2024") + 1] == "15\u202f000\u00a0€"
-        assert cells[cells.index("Total 2025") + 1] == "14\u202f000\u00a0€"
-        assert cells[cells.index("Total toutes années") + 1] == "29\u202f000\u00a0€"
-        assert cells[cells.index("Total toutes années") + 2] == "11\u202f500\u00a0€"
+        assert "11\u00a0500\u00a0€" in cells  # 11 500,50 rounded to the euro
+        assert cells[cells.index("Total 2024") + 1] == "15\u00a0000\u00a0€"
+        assert cells[cells.index("Total 2025") + 1] == "14\u00a0000\u00a0€"
+        assert cells[cells.index("Total toutes années") + 1] == "29\u00a0000\u00a0€"
+        assert cells[cells.index("Total toutes années") + 2] == "11\u00a0500\u00a0€"
 
     def test_indicator_chart_is_accessible_svg_with_a_table(self, client, action):
         page = text(client.get(url(action)))
@@ -188,7 +189,7 @@ class TestActionDetail:
 
     def test_last_change_and_who_made_it(self, client, action):
         page = text(client.get(url(action)))
-        assert re.search(r"Modifiée le \d+ \w+ \d{4} à \d\d:\d\d par Claire Dubois\.", page)
+        assert re.search(r"Modifiée le \d+(?:er)? \w+ \d{4} à \d\d:\d\d par Claire Dubois\.", page)
 
     def test_copil_decisions_of_public_meetings_only(self, client, action):
         public = DecisionFactory(text="Le forum est inscrit au plan 2024.")
@@ -241,39 +242,41 @@ class TestNonPublicActions:
 
 
 class TestQueryBudget:
-    @pytest.fixture
-    def heavy(self, action):
-        """The fiche with many rows of every kind, among 200 other actions."""
-        axis = AxisFactory()
-        pilot = OrganisationFactory()
-        ActionFactory.create_batch(199, axis=axis, pilot=pilot)
-        for year in range(2024, 2028):
-            for funder in OrganisationFactory.create_batch(5):
-                FundingFactory(action=action, year=year, funder=funder)
-        for indicator in IndicatorFactory.create_batch(6, action=action):
-            for month in range(1, 13):
-                MeasurementFactory(indicator=indicator, date=datetime.date(2024, month, 1))
-        ProgressUpdateFactory.create_batch(30, action=action)
-        DocumentFactory.create_batch(10, action=action)
-        action.partners.add(*OrganisationFactory.create_batch(8))
+    @staticmethod
+    def make_heavy(action):
+        """Many rows of every kind on the fiche, among 200 actions."""
+        bulk_actions(199)
+        Funding.objects.bulk_create(
+            FundingFactory.build(action=action, year=year, funder=funder)
+            for year in range(2024, 2028)
+            for funder in bulk(OrganisationFactory, 5)
+        )
+        indicators = bulk(IndicatorFactory, 6, action=action)
+        Measurement.objects.bulk_create(
+            MeasurementFactory.build(indicator=indicator, date=datetime.date(2024, month, 1))
+            for indicator in indicators
+            for month in range(1, 13)
+        )
+        bulk(ProgressUpdateFactory, 30, action=action)
+        bulk(DocumentFactory, 10, action=action)
+        action.partners.add(*bulk(OrganisationFactory, 8))
         action.intercommunalities.add(*IntercommunalityFactory.create_batch(4))
-        action.decisions.add(*DecisionFactory.create_batch(5))
-        return action
+        meeting = CopilMeetingFactory()
+        action.decisions.add(*bulk(DecisionFactory, 5, meeting=meeting))
 
-    def test_light_fiche(self, client, django_assert_max_num_queries):
-        light = ActionFactory()
-        with django_assert_max_num_queries(12):
-            assert client.get(url(light)).status_code == 200
+    def test_light_fiche(self, client, count_queries):
+        assert count_queries(url(ActionFactory())).count <= 12
 
-    def test_heavy_fiche(self, client, django_assert_max_num_queries, heavy):
-        with django_assert_max_num_queries(12):
-            response = client.get(url(heavy))
-        assert response.status_code == 200
-        assert text(response).count('<svg class="indicator-chart"') == 7
-
-    def test_heavy_fiche_for_a_logged_in_partner(
-        self, client, django_assert_max_num_queries, heavy
+    @pytest.mark.parametrize("visitor", ["anonyme", "partenaire", "staff"])
+    def test_same_queries_for_a_fiche_with_few_and_with_many_rows(
+        self, client, count_queries, visitor, action
     ):
-        client.force_login(MembershipFactory(organisation=heavy.pilot).user)
-        with django_assert_max_num_queries(12):
-            assert client.get(url(heavy)).status_code == 200
+        """The fixture's fiche has one or two rows of every kind (and one decision here); the
+        heavy one dozens, among 200 actions."""
+        visit_as(client, visitor, action.pilot)
+        action.decisions.add(DecisionFactory())
+        few = count_queries(url(action))
+        self.make_heavy(action)
+        many = count_queries(url(action))
+        assert_no_n_plus_one(few, many)
+        assert text(many.response).count('<svg class="indicator-chart"') == 7

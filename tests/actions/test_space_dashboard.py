@@ -2,9 +2,8 @@
 
 import datetime
 
+import factory
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from tests.actions.factories import (
     MeasurementFactory,
     ProgressUpdateFactory,
 )
+from tests.budget import assert_no_n_plus_one, bulk, bulk_actions
 from tests.partners.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -93,7 +93,7 @@ class TestDashboard:
         assert labels["2.3"] == []
         assert labels["2.4"] == [f"2 indicateurs sans mesure en {TODAY.year}"]
         assert labels["2.5"] == []  # done: nothing to watch, although the end date passed
-        assert by_code["2.3"].last_update_date == TODAY
+        assert by_code["2.3"].last_update_on == TODAY
         content = response.content.decode()
         assert "Pas de note de suivi depuis 90 jours" in content
         assert f"2 indicateurs sans mesure en {TODAY.year}" in content
@@ -123,44 +123,40 @@ class TestDashboard:
         response = client.get(reverse("space:dashboard"))
         assert reverse("admin:index") not in response.content.decode()
 
-    def test_fixed_number_of_queries(self, client, user):
+    def test_same_queries_with_1_and_200_actions(self, client, user, count_queries):
         organisation = MembershipFactory(user=user).organisation
         partner_of = MembershipFactory(user=user).organisation
 
         def add_actions(count):
-            for _ in range(count):
-                action = ActionFactory(pilot=organisation, partners=[partner_of])
-                ProgressUpdateFactory(action=action)
-                MeasurementFactory(indicator=IndicatorFactory(action=action))
+            actions = bulk_actions(count, pilot=organisation, partners=[partner_of])
+            bulk(ProgressUpdateFactory, count, action=factory.Iterator(actions))
+            indicators = bulk(IndicatorFactory, count, action=factory.Iterator(actions))
+            bulk(MeasurementFactory, count, indicator=factory.Iterator(indicators))
 
         client.force_login(user)
         add_actions(1)
-        with CaptureQueriesContext(connection) as few:
-            assert client.get(reverse("space:dashboard")).status_code == 200
-        add_actions(40)
-        with CaptureQueriesContext(connection) as many:
-            response = client.get(reverse("space:dashboard"))
-        assert len(response.context["actions"]) == 41
-        assert len(many) == len(few) <= 8
+        few = count_queries(reverse("space:dashboard"))
+        add_actions(199)
+        many = count_queries(reverse("space:dashboard"))
+        assert len(many.response.context["actions"]) == 200
+        assert_no_n_plus_one(few, many, budget=8)
 
 
 class TestActionPage:
-    def test_fixed_number_of_queries(self, client, user):
+    def test_same_queries_with_1_and_200_rows_of_each_kind(self, client, user, count_queries):
         organisation = MembershipFactory(user=user).organisation
         action = ActionFactory(pilot=organisation, partners=[OrganisationFactory()])
         ProgressUpdateFactory(action=action, author=user)
         MeasurementFactory(indicator=IndicatorFactory(action=action))
         client.force_login(user)
         url = reverse("space:action", args=[action.pk])
-        with CaptureQueriesContext(connection) as few:
-            assert client.get(url).status_code == 200
-        for _ in range(15):
-            ProgressUpdateFactory(action=action, author=user)
-            MeasurementFactory(indicator=IndicatorFactory(action=action))
-            action.partners.add(OrganisationFactory())
-        with CaptureQueriesContext(connection) as many:
-            assert client.get(url).status_code == 200
-        assert len(many) == len(few) <= 12
+        few = count_queries(url)
+        bulk(ProgressUpdateFactory, 199, action=action, author=user)
+        indicators = bulk(IndicatorFactory, 199, action=action)
+        bulk(MeasurementFactory, 199, indicator=factory.Iterator(indicators))
+        action.partners.add(*bulk(OrganisationFactory, 199))
+        many = count_queries(url)
+        assert_no_n_plus_one(few, many)
 
     def test_shows_last_change_by(self, client, user):
         organisation = MembershipFactory(user=user).organisation

@@ -228,7 +228,12 @@ class TestLostUpdate:
         stale = form_data(action, summary="Saisie de Bob.")
         response = alice.post(
             reverse("space:update_create", args=[action.pk]),
-            {"date": "2024-06-01", "text": "Chantier arrêté.", "status_after": "paused"},
+            {
+                "date": "2024-06-01",
+                "text": "Chantier arrêté.",
+                "status_after": "paused",
+                "version": action.version,
+            },
         )
         assert response.status_code == 302
         response = bob.post(reverse("space:action_edit", args=[action.pk]), stale)

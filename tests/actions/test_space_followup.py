@@ -47,6 +47,7 @@ class TestProgressUpdate:
                 "text": "Acquisition signée.",
                 "status_after": "done",
                 "progress_after": "100",
+                "version": action.version,
             },
         )
         assert response.status_code == 302
@@ -116,7 +117,7 @@ class TestProgressUpdate:
         client.raise_request_exception = False
         response = client.post(
             self.url(action),
-            {"date": "2024-09-15", "text": "Note.", "status_after": "blocked"},
+            {"date": "2024-09-15", "text": "Note.", "status_after": "blocked", "version": 1},
         )
         assert response.status_code == 500
         action.refresh_from_db()
@@ -252,7 +253,7 @@ class TestDocuments:
             },
         )
         assert response.status_code == 200
-        assert "la taille maximale est de 10 Mo" in response.content.decode()
+        assert "la taille maximale est de 10,0\u00a0Mio" in response.content.decode()
         assert Document.objects.count() == 0
 
     def test_removal_is_recorded_in_history(self, client, action, editor):

@@ -211,7 +211,10 @@ def post_document_delete(client, world):
 
 
 def post_archive(client, world):
-    return client.post(reverse("space:action_archive", args=[world.action.pk]), {"archived": "1"})
+    return client.post(
+        reverse("space:action_archive", args=[world.action.pk]),
+        {"archived": "1", "version": world.action.version},
+    )
 
 
 WRITES = [

@@ -104,7 +104,7 @@ def test_too_big():
     with pytest.raises(ValidationError) as error:
         validate_upload(upload("gros.pdf", data))
     assert error.value.code == "too_big"
-    assert "10,0 Mo" in error.value.messages[0]
+    assert "10,0\u00a0Mio" in error.value.messages[0]
 
 
 def test_exactly_ten_megabytes_is_accepted():

@@ -189,6 +189,7 @@ def test_archive_takes_only_the_exact_value(client, world):
         client.force_login(world[actor])
         before = snapshot(*WRITE_MODELS)
         data = {} if archived is None else {"archived": archived}
+        data["version"] = Action.objects.get(pk=action.pk).version
         response = client.post(url, data)
         seen.add((actor, response.status_code))
         if actor == "editor":
@@ -250,7 +251,7 @@ def test_progress_note_refuses_hostile_input(client, world):
         current = Action.objects.get(pk=action.pk)
         updates = ProgressUpdate.objects.count()
         before = snapshot(*WRITE_MODELS)
-        response = client.post(url, form_data(values))
+        response = client.post(url, {**form_data(values), "version": current.version})
         seen.add((actor, response.status_code))
         if response.status_code == 302:
             assert actor in ("editor", "partner_editor")
@@ -501,7 +502,7 @@ def test_upload_over_10_mb_is_refused_in_french(client, world):
             "file": upload("gros.pdf", PDF + b"0" * MAX_UPLOAD_SIZE),
         },
     )
-    assert "la taille maximale est de 10 Mo" in assert_french_form_error(response)
+    assert "la taille maximale est de 10,0\u00a0Mio" in assert_french_form_error(response)
     assert snapshot(*WRITE_MODELS) == before
     assert media_files() == files_before
 

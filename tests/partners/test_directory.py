@@ -1,9 +1,11 @@
+import factory
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from partners.models import Organisation
 from tests.actions.factories import ActionFactory
+from tests.budget import VISITORS, assert_no_n_plus_one, bulk_actions, visit_as
 from tests.partners.factories import OrganisationFactory
 from tests.programme.factories import AxisFactory, IntercommunalityFactory
 
@@ -46,15 +48,17 @@ class TestDirectoryList:
             assert name in html
         assert len(html.encode()) < 150_000
 
-    @pytest.mark.parametrize("count", [1, 200])
-    def test_query_count(self, client, django_assert_max_num_queries, count):
+    @pytest.mark.parametrize("visitor", VISITORS)
+    def test_same_queries_with_1_and_200_actions(self, client, count_queries, visitor):
         pilots = OrganisationFactory.create_batch(10)
+        visit_as(client, visitor, pilots[0])
         axis = AxisFactory()
-        for index in range(count):
-            ActionFactory(axis=axis, pilot=pilots[index % 10])
-        with django_assert_max_num_queries(12):
-            response = client.get(reverse("directory:list"))
-        assert response.status_code == 200
+        bulk_actions(1, axis=axis, pilot=pilots[0])
+        few = count_queries(reverse("directory:list"))
+        bulk_actions(199, axis=axis, pilot=factory.Iterator(pilots[1:] + pilots[:1]))
+        many = count_queries(reverse("directory:list"))
+        assert_no_n_plus_one(few, many)
+        assert many.text.count("Pilote 20 actions") == 10
 
 
 class TestDirectoryDetail:
@@ -92,13 +96,21 @@ class TestDirectoryDetail:
     def test_unknown_organisation_is_404(self, client):
         assert client.get(reverse("directory:detail", args=["inconnue"])).status_code == 404
 
-    @pytest.mark.parametrize("count", [1, 200])
-    def test_query_count(self, client, django_assert_max_num_queries, count):
+    @pytest.mark.parametrize("visitor", VISITORS)
+    def test_same_queries_with_1_and_200_actions(self, client, count_queries, visitor):
         organisation = OrganisationFactory()
+        visit_as(client, visitor, organisation)
         axis = AxisFactory()
         pilot = OrganisationFactory()
-        ActionFactory.create_batch(count, axis=axis, pilot=organisation)
-        ActionFactory.create_batch(count, axis=axis, pilot=pilot, partners=[organisation])
-        with django_assert_max_num_queries(12):
-            response = client.get(organisation.get_absolute_url())
-        assert response.content.decode().count('class="card action-card"') == 2 * count
+
+        def add_actions(count):
+            bulk_actions(count, axis=axis, pilot=organisation)
+            bulk_actions(count, axis=axis, pilot=pilot, partners=[organisation])
+
+        add_actions(1)
+        few = count_queries(organisation.get_absolute_url())
+        assert few.text.count('class="card action-card"') == 2
+        add_actions(199)
+        many = count_queries(organisation.get_absolute_url())
+        assert_no_n_plus_one(few, many)
+        assert many.text.count('class="card action-card"') == 2 * 200

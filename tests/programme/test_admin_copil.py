@@ -128,7 +128,7 @@ class TestMeetingPages:
         plan = AnnualPlan.objects.get()
         url = reverse("admin:actions_annualplan_change", args=[plan.pk])
         page = client.get(url).content.decode()
-        assert "1.1" in page and "10\u202f000\u00a0€" in page
+        assert "1.1" in page and "10\u00a0000\u00a0€" in page
         client.post(url, {"year": "2030"})
         plan.refresh_from_db()
         assert plan.year == 2024

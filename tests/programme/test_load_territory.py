@@ -20,9 +20,13 @@ from programme.models import (
     Phase,
     Territory,
 )
-from programme.reference import CSV_NAME, DATA_DIR, GEOJSON_NAME
+from programme.reference_files import DATA_DIR, PROGRAMME_NAME, read_json, read_manifest
+from tests.shared import shared_rows
 
 pytestmark = pytest.mark.django_db
+
+MANIFEST = read_manifest(read_json(DATA_DIR / PROGRAMME_NAME))
+CSV_NAME, GEOJSON_NAME = MANIFEST.communes_file, MANIFEST.outlines_file
 
 SIRENS = {
     "200073161": ("CC Touraine-Est Vallées", 10),
@@ -68,12 +72,11 @@ def relative_luminance(hex_colour):
 
 @pytest.fixture
 def data_copy(tmp_path):
-    """A writable copy of the shipped data files, to break."""
+    """A writable copy of the shipped data folder, to break."""
     folder = tmp_path / "data"
-    folder.mkdir()
-    for name in (CSV_NAME, GEOJSON_NAME):
-        shutil.copyfile(DATA_DIR / name, folder / name)
-        (folder / name).chmod(0o644)
+    shutil.copytree(DATA_DIR, folder)
+    for path in folder.iterdir():
+        path.chmod(0o644)
     return folder
 
 
@@ -95,9 +98,17 @@ def rewrite_geojson(folder, insee, new_insee):
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
+@pytest.fixture(scope="class")
+def loaded(django_db_setup, django_db_blocker):
+    """The shipped data loaded once for the class (its output); each test's own changes are
+    rolled back after it."""
+    with shared_rows(django_db_blocker):
+        yield load()
+
+
 class TestLoadTerritory:
-    def test_loads_the_four_intercommunalities_and_their_55_communes(self):
-        output = load()
+    def test_loads_the_four_intercommunalities_and_their_55_communes(self, loaded):
+        output = loaded
 
         assert "4 communautés de communes, 55 communes" in output
         intercommunalities = {i.siren: i for i in Intercommunality.objects.all()}
@@ -122,8 +133,7 @@ class TestLoadTerritory:
         )
         assert amboise.intercommunality.siren == "200043065"
 
-    def test_every_commune_has_its_own_outline(self):
-        load()
+    def test_every_commune_has_its_own_outline(self, loaded):
 
         shipped = json.loads((DATA_DIR / GEOJSON_NAME).read_text(encoding="utf-8"))
         by_insee = {f["properties"]["insee"]: f["geometry"] for f in shipped["features"]}
@@ -131,8 +141,7 @@ class TestLoadTerritory:
             assert commune.outline == by_insee[commune.insee]
             assert commune.outline["type"] in ("Polygon", "MultiPolygon")
 
-    def test_map_colours_are_distinct_and_readable_with_white_text(self):
-        load()
+    def test_map_colours_are_distinct_and_readable_with_white_text(self, loaded):
 
         colours = list(Intercommunality.objects.values_list("colour", flat=True))
         assert len(set(colours)) == 4
@@ -140,8 +149,7 @@ class TestLoadTerritory:
             contrast = 1.05 / (relative_luminance(colour) + 0.05)
             assert contrast >= 4.5, colour
 
-    def test_organisations_have_their_kind_and_never_an_invented_name(self):
-        load()
+    def test_organisations_have_their_kind_and_never_an_invented_name(self, loaded):
 
         kinds = dict(Organisation.objects.values_list("slug", "kind"))
         Kind = Organisation.Kind
@@ -161,8 +169,7 @@ class TestLoadTerritory:
         assert aicr.name == "Association des industriels du Castelrenaudais"
         assert aicr.acronym == "AICR"
 
-    def test_phases_axes_first_copil_and_news(self):
-        load()
+    def test_phases_axes_first_copil_and_news(self, loaded):
 
         territory = Territory.objects.get(slug="grand-est-touraine")
         assert territory.department == "Indre-et-Loire (37)"
@@ -205,8 +212,7 @@ class TestLoadTerritory:
         assert "Chalon-sur-Saône" in news.body
         assert news.summary
 
-    def test_phase_1_achievements_are_completed_public_actions(self):
-        load()
+    def test_phase_1_achievements_are_completed_public_actions(self, loaded):
 
         achievements = Action.objects.filter(phase__number=1)
         assert achievements.count() == 2
@@ -221,8 +227,7 @@ class TestLoadTerritory:
         assert list(rubixco.intercommunalities.values_list("siren", flat=True)) == ["200073161"]
         assert not rubixco.fundings.exists()
 
-    def test_second_run_creates_and_changes_nothing(self):
-        load()
+    def test_second_run_creates_and_changes_nothing(self, loaded):
         before = counts()
         updated_at = dict(Organisation.objects.values_list("slug", "updated_at"))
 
@@ -232,8 +237,7 @@ class TestLoadTerritory:
         assert dict(Organisation.objects.values_list("slug", "updated_at")) == updated_at
         assert "0 créations, 0 mises à jour" in output
 
-    def test_second_run_restores_an_edited_reference_value(self):
-        load()
+    def test_second_run_restores_an_edited_reference_value(self, loaded):
         Commune.objects.filter(insee="37003").update(population=1)
 
         output = load()
@@ -291,9 +295,22 @@ class TestBrokenDataFiles:
         assert "la base n'a pas été modifiée" in str(error.value)
         assert not any(counts().values())
 
+    def test_conflict_with_existing_rows_rolls_everything_back(self):
+        # An organisation already holds the name the loader wants for another slug: the
+        # organisations written before it must be undone too.
+        Organisation.objects.create(name="GEIDA", slug="une-autre-geida")
+
+        with pytest.raises(CommandError, match="conflit avec des données existantes"):
+            load()
+
+        assert Organisation.objects.count() == 1
+        assert not Territory.objects.exists()
+        assert not Commune.objects.exists()
+
+
+class TestBrokenDataFilesOverLoadedData:
     @pytest.mark.parametrize("case", BROKEN)
-    def test_leaves_loaded_data_as_it_was(self, case, data_copy):
-        load()
+    def test_leaves_loaded_data_as_it_was(self, case, data_copy, loaded):
         before = counts()
         break_files, message = BROKEN[case]
         break_files(data_copy)
@@ -303,9 +320,7 @@ class TestBrokenDataFiles:
 
         assert counts() == before
 
-    def test_no_partial_write_when_a_later_row_is_bad(self, data_copy):
-        load()
-
+    def test_no_partial_write_when_a_later_row_is_bad(self, data_copy, loaded):
         def edit(rows):
             amboise = rows.index(next(row for row in rows if row[3] == "37003"))
             rows[amboise][6] = "1"
@@ -318,15 +333,3 @@ class TestBrokenDataFiles:
             load(data_dir=data_copy)
 
         assert Commune.objects.get(insee="37003").population == 13132
-
-    def test_conflict_with_existing_rows_rolls_everything_back(self):
-        # An organisation already holds the name the loader wants for another slug: the
-        # organisations written before it must be undone too.
-        Organisation.objects.create(name="GEIDA", slug="une-autre-geida")
-
-        with pytest.raises(CommandError, match="conflit avec des données existantes"):
-            load()
-
-        assert Organisation.objects.count() == 1
-        assert not Territory.objects.exists()
-        assert not Commune.objects.exists()

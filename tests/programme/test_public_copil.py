@@ -1,13 +1,15 @@
 import datetime
 from decimal import Decimal
 
+import factory
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import AnnualPlan, Document
+from actions.models import Action, AnnualPlan, Document
 from programme.models import AgendaItem, CopilMeeting
 from tests.actions.factories import ActionFactory, DocumentFactory
+from tests.budget import VISITORS, assert_no_n_plus_one, bulk, bulk_actions, visit_as
 from tests.partners.factories import OrganisationFactory
 from tests.programme.factories import CopilMeetingFactory, DecisionFactory
 
@@ -40,14 +42,22 @@ class TestCopilList:
             "Aucune réunion n&#x27;est annoncée" in html or "Aucune réunion n'est annoncée" in html
         )
 
-    @pytest.mark.parametrize("count", [1, 200])
-    def test_query_count(self, client, django_assert_max_num_queries, count):
-        for index in range(count):
-            meeting = CopilMeetingFactory(date=in_days(index - count // 2))
-            DecisionFactory(meeting=meeting)
-        with django_assert_max_num_queries(12):
-            response = client.get(reverse("programme:copil_list"))
-        assert response.content.decode().count("<h3>") == count
+    @pytest.mark.parametrize("visitor", VISITORS)
+    def test_same_queries_with_1_and_200_meetings(self, client, count_queries, visitor):
+        visit_as(client, visitor)
+        DecisionFactory(meeting=CopilMeetingFactory(date=in_days(0)))
+        few = count_queries(reverse("programme:copil_list"))
+        assert few.text.count("<h3>") == 1
+        meetings = bulk(
+            CopilMeetingFactory,
+            199,
+            phase=CopilMeeting.objects.get().phase,
+            date=factory.Iterator(in_days(index - 100) for index in range(200) if index != 100),
+        )
+        bulk(DecisionFactory, 199, meeting=factory.Iterator(meetings))
+        many = count_queries(reverse("programme:copil_list"))
+        assert_no_n_plus_one(few, many)
+        assert many.text.count("<h3>") == 200
 
 
 class TestCopilDetail:
@@ -98,7 +108,7 @@ class TestCopilDetail:
         )
         html = client.get(meeting.get_absolute_url()).content.decode()
         assert reverse("actions:plan", args=[2024]) in html
-        assert "250\u202f000\u00a0€" in html
+        assert "250\u00a0000\u00a0€" in html
 
     def test_only_public_documents(self, client, meeting):
         DocumentFactory(action=None, meeting=meeting, title="Support de présentation")
@@ -117,14 +127,24 @@ class TestCopilDetail:
         assert client.get(meeting.get_absolute_url()).status_code == 404
         assert client.get(reverse("programme:copil_detail", args=[999999])).status_code == 404
 
-    @pytest.mark.parametrize("count", [1, 200])
-    def test_query_count(self, client, meeting, django_assert_max_num_queries, count):
+    @pytest.mark.parametrize("visitor", VISITORS)
+    def test_same_queries_with_1_and_200_decisions(self, client, meeting, count_queries, visitor):
         pilot = OrganisationFactory()
-        actions = ActionFactory.create_batch(count, pilot=pilot)
-        for index in range(count):
-            decision = DecisionFactory(meeting=meeting)
-            decision.actions.add(actions[index])
-            meeting.attendees.add(OrganisationFactory())
-        with django_assert_max_num_queries(12):
-            response = client.get(meeting.get_absolute_url())
-        assert response.content.decode().count("Décision numéro") == count
+        visit_as(client, visitor, pilot)
+
+        def add_decisions(count):
+            actions = bulk_actions(count, pilot=pilot)
+            decisions = bulk(DecisionFactory, count, meeting=meeting)
+            Action.decisions.through.objects.bulk_create(
+                Action.decisions.through(action=action, decision=decision)
+                for action, decision in zip(actions, decisions, strict=True)
+            )
+            meeting.attendees.add(*bulk(OrganisationFactory, count))
+
+        add_decisions(1)
+        few = count_queries(meeting.get_absolute_url())
+        assert few.text.count("Décision numéro") == 1
+        add_decisions(199)
+        many = count_queries(meeting.get_absolute_url())
+        assert_no_n_plus_one(few, many)
+        assert many.text.count("Décision numéro") == 200

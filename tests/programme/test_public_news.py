@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from tests.budget import VISITORS, assert_no_n_plus_one, bulk, visit_as
 from tests.programme.factories import NewsItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +38,15 @@ class TestNewsList:
         response = client.get(reverse("programme:news_list"), {"page": page})
         assert response.status_code == 200
 
-    @pytest.mark.parametrize("count", [1, 200])
-    def test_query_count(self, client, django_assert_max_num_queries, count):
-        NewsItemFactory.create_batch(count)
-        with django_assert_max_num_queries(12):
-            response = client.get(reverse("programme:news_list"), {"page": 2})
-        assert response.status_code == 200
+    @pytest.mark.parametrize("visitor", VISITORS)
+    def test_same_queries_with_1_and_200_news(self, client, count_queries, visitor):
+        visit_as(client, visitor)
+        NewsItemFactory()
+        few = count_queries(reverse("programme:news_list"), {"page": 2})
+        bulk(NewsItemFactory, 199)
+        many = count_queries(reverse("programme:news_list"), {"page": 2})
+        assert_no_n_plus_one(few, many)
+        assert "Page 2 sur" in many.text
 
 
 class TestNewsDetail:
@@ -66,8 +70,9 @@ class TestNewsDetail:
         assert client.get(item.get_absolute_url()).status_code == 404
         assert client.get(reverse("programme:news_detail", args=["inconnue"])).status_code == 404
 
-    def test_query_count(self, client, django_assert_max_num_queries):
+    def test_same_queries_with_1_and_200_news(self, client, count_queries):
         item = NewsItemFactory()
-        NewsItemFactory.create_batch(20)
-        with django_assert_max_num_queries(12):
-            assert client.get(item.get_absolute_url()).status_code == 200
+        few = count_queries(item.get_absolute_url())
+        bulk(NewsItemFactory, 199)
+        many = count_queries(item.get_absolute_url())
+        assert_no_n_plus_one(few, many)

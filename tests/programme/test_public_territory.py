@@ -7,6 +7,7 @@ from django.urls import reverse
 from programme.map import build_paths
 from programme.models import Commune, Intercommunality
 from tests.actions.factories import ActionFactory
+from tests.budget import VISITORS, assert_no_n_plus_one, bulk_actions, visit_as
 from tests.partners.factories import OrganisationFactory
 from tests.programme.factories import AxisFactory, CommuneFactory, IntercommunalityFactory
 
@@ -55,11 +56,11 @@ class TestTerritoryPage:
         assert len(shapes) == 55
         assert all('tabindex="0"' in shape and "aria-label=" in shape for shape in shapes)
         assert html.count("<title>") == 55 + 1  # each commune, plus the page's <title>
-        assert "Montlouis-sur-Loire — CC Touraine-Est Vallées, 11\u202f261 habitants" in html
+        assert "Montlouis-sur-Loire — CC Touraine-Est Vallées, 11\u00a0261 habitants" in html
         for ic in Intercommunality.objects.all():
             assert ic.name in html
             assert f'fill="{ic.colour}"' in html
-        assert "107\u202f690" in html  # the total in the table
+        assert "107\u00a0690" in html  # the total in the table
         assert len(response.content) < 150_000
         assert "<script" not in html
 
@@ -73,7 +74,7 @@ class TestTerritoryPage:
         )
         assert row
         assert ">2</td>" in row.group(0)
-        assert "7\u202f300" in row.group(0)
+        assert "7\u00a0300" in row.group(0)
         # communes listed alphabetically whatever the accents
         assert html.index("Auzouer-en-Touraine") < html.index("Château-Renault")
 
@@ -97,17 +98,20 @@ class TestTerritoryPage:
         after = paths(client.get(reverse("programme:territory")).content.decode())
         assert before != after
 
-    @pytest.mark.parametrize("count", [1, 200])
-    def test_query_count(self, client, django_assert_max_num_queries, count):
+    @pytest.mark.parametrize("visitor", VISITORS)
+    def test_same_queries_with_1_and_200_actions(self, client, count_queries, visitor):
+        visit_as(client, visitor)
         ics = [IntercommunalityFactory() for _ in range(4)]
         for index in range(20):
             CommuneFactory(intercommunality=ics[index % 4])
         axis = AxisFactory()
         pilot = OrganisationFactory()
-        ActionFactory.create_batch(count, axis=axis, pilot=pilot, intercommunalities=ics)
-        with django_assert_max_num_queries(12):
-            response = client.get(reverse("programme:territory"))
-        assert len(paths(response.content.decode())) == 20
+        bulk_actions(1, axis=axis, pilot=pilot, intercommunalities=ics)
+        few = count_queries(reverse("programme:territory"))
+        bulk_actions(199, axis=axis, pilot=pilot, intercommunalities=ics)
+        many = count_queries(reverse("programme:territory"))
+        assert_no_n_plus_one(few, many)
+        assert len(paths(many.text)) == 20
 
 
 class TestIntercommunalityPage:
@@ -126,7 +130,7 @@ class TestIntercommunalityPage:
         amboise = next(shape for shape in shapes if "Amboise —" in shape)
         assert 'class="dimmed"' in vouvray
         assert "dimmed" not in amboise
-        assert "16\u202f900 habitants" in html  # its population, from its communes
+        assert "16\u00a0900 habitants" in html  # its population, from its communes
         assert "Ses 2 communes" in html
         assert 'aria-current="true">Le territoire' in html
 
@@ -147,15 +151,19 @@ class TestIntercommunalityPage:
         response = client.get(reverse("programme:intercommunality", args=["inconnue"]))
         assert response.status_code == 404
 
-    @pytest.mark.parametrize("count", [1, 200])
-    def test_query_count(self, client, django_assert_max_num_queries, count):
+    @pytest.mark.parametrize("visitor", VISITORS)
+    def test_same_queries_with_1_and_200_actions(self, client, count_queries, visitor):
+        visit_as(client, visitor)
         ic = IntercommunalityFactory()
         for _ in range(10):
             CommuneFactory(intercommunality=ic)
         CommuneFactory()
         axis = AxisFactory()
         pilot = OrganisationFactory()
-        ActionFactory.create_batch(count, axis=axis, pilot=pilot, intercommunalities=[ic])
-        with django_assert_max_num_queries(12):
-            response = client.get(ic.get_absolute_url())
-        assert response.content.decode().count('class="card action-card"') == count
+        bulk_actions(1, axis=axis, pilot=pilot, intercommunalities=[ic])
+        few = count_queries(ic.get_absolute_url())
+        assert few.text.count('class="card action-card"') == 1
+        bulk_actions(199, axis=axis, pilot=pilot, intercommunalities=[ic])
+        many = count_queries(ic.get_absolute_url())
+        assert_no_n_plus_one(few, many)
+        assert many.text.count('class="card action-card"') == 200

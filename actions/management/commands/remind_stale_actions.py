@@ -1,9 +1,9 @@
 """E-mail each pilot organisation's editors the actions that have had no progress update lately.
 
-For cron, once a day: `manage.py remind_stale_actions --days 90`. An organisation reminded today
-is not reminded again the same day. The marker is kept in the default cache when it is shared
-between processes (Redis, Memcached, database, files); with the per-process memory cache it is
-kept in files under `REMINDER_MARKER_DIR` (default: the system's temporary directory).
+For cron, once a day: `manage.py remind_stale_actions` (90 days by default). An organisation
+reminded today is not reminded again the same day. The marker is kept in the default cache when
+it is shared between processes (Redis, Memcached, database, files); with the per-process memory
+cache it is kept in files under `REMINDER_MARKER_DIR` (default: the system's temporary directory).
 """
 
 import tempfile
@@ -20,9 +20,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from actions.staff.queries import stale_actions
-from partners.models import Membership
+from actions.models import STALE_AFTER_DAYS, Action
+from actions.perms import editor_memberships
+from teritoire import identity
 
 MARKER_TIMEOUT = 2 * 24 * 3600
 
@@ -49,7 +51,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--days", type=int, default=90, help="Ancienneté de la dernière note (90 jours)."
+            "--days",
+            type=int,
+            default=STALE_AFTER_DAYS,
+            help=f"Ancienneté de la dernière note ({STALE_AFTER_DAYS} jours par défaut).",
         )
         parser.add_argument(
             "--dry-run",
@@ -62,15 +67,12 @@ class Command(BaseCommand):
             raise CommandError("--days doit être un nombre entier de jours, au moins 1.")
         today = timezone.localdate()
         by_pilot = defaultdict(list)
-        actions = stale_actions(days, today).select_related("pilot").order_by("code_sort", "pk")
+        actions = Action.objects.stale(days, today).select_related("pilot")
+        actions = actions.order_by("code_sort", "pk")
         for action in actions:
             by_pilot[action.pilot].append(action)
         editors = defaultdict(list)
-        memberships = Membership.objects.filter(
-            organisation__in=list(by_pilot),
-            role=Membership.Role.EDITOR,
-            user__is_active=True,
-        ).select_related("user")
+        memberships = editor_memberships(list(by_pilot)).select_related("user")
         for membership in memberships.order_by("user__email"):
             editors[membership.organisation_id].append(membership.user)
 
@@ -112,6 +114,11 @@ class Command(BaseCommand):
             )
         )
 
+    @cached_property
+    def site(self):
+        """The territory's name for the e-mails, read once per run."""
+        return identity.email_context()
+
     def message(self, user, organisation, actions, days):
         site = settings.SITE_URL.rstrip("/")
         context = {
@@ -127,6 +134,7 @@ class Command(BaseCommand):
             ],
             "days": days,
             "space_url": site + reverse("space:dashboard"),
+            **self.site,
         }
         subject = loader.render_to_string("staff/email/stale_actions_subject.txt", context)
         body = loader.render_to_string("staff/email/stale_actions_body.txt", context)

@@ -29,7 +29,8 @@ class Command(BaseCommand):
     help = (
         "Charge les données de référence du territoire "
         "(communautés de communes, communes, partenaires, phases, axes, premier COPIL, "
-        "première actualité, réalisations de la phase 1). Sans effet si elles sont déjà à jour."
+        "actualités, réalisations des phases précédentes) depuis un dossier de données. "
+        "Sans effet si elles sont déjà à jour."
     )
 
     def add_arguments(self, parser):
@@ -37,7 +38,10 @@ class Command(BaseCommand):
             "--data-dir",
             type=Path,
             default=DATA_DIR,
-            help="Dossier des fichiers de référence (par défaut programme/data/).",
+            help=(
+                "Dossier des fichiers de référence du territoire, programme.json en tête "
+                "(par défaut programme/data/)."
+            ),
         )
 
     def handle(self, *args, data_dir, **options):
@@ -60,8 +64,9 @@ class Command(BaseCommand):
                 f"Territoire « {reference.territory.name} » : "
                 f"{len(reference.intercommunalities)} communautés de communes, "
                 f"{files.commune_count} communes ({french_number(files.population)} habitants), "
-                f"{len(reference.organisations)} organisations, 2 phases, "
-                f"{len(reference.axes)} axes, 1 COPIL, 1 actualité"
+                f"{len(reference.organisations)} organisations, {len(reference.phases)} phases, "
+                f"{len(reference.axes)} axes, {int(reference.first_copil is not None)} COPIL, "
+                f"{reference.news_count} actualité{'s' if reference.news_count > 1 else ''}"
                 + "".join(f", {phrase}" for phrase in loaded)
                 + " chargés "
                 f"({stats.created} créations, {stats.updated} mises à jour)."

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
 
+from teritoire import identity
+
 logger = logging.getLogger(__name__)
 
 
@@ -39,6 +41,7 @@ def notify_staff(action, actor, *, status_before=None, update=None, archived=Non
         "update": update,
         "archived": archived,
         "admin_url": admin_url(action),
+        **identity.email_context(),
     }
     subject = "".join(
         loader.render_to_string("space/email/staff_notification_subject.txt", context).splitlines()
@@ -63,6 +66,6 @@ def notify_staff(action, actor, *, status_before=None, update=None, archived=Non
 
 
 def _status_label(value):
-    from ..models import Status
+    from .models import Status
 
     return Status(value).label if value in Status.values else ""
