@@ -1,7 +1,8 @@
 """What changed in the action plan since a COPIL validated it.
 
 `compute_plan_diff` is a pure function of the frozen snapshots and the actions as they stand;
-`frozen_states` and `current_states` read them from the database (two queries). The attributes
+`current_states` reads the actions from the database (two queries) and `frozen_states` puts the
+snapshots already read in the same shape. The attributes
 it compares are those `actions.fields` marks as compared (each frozen under its own name), and
 the planned budget of the plan's year, funder by funder.
 """

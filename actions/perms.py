@@ -115,10 +115,6 @@ def action_access(user, action):
     return cache[user.pk]
 
 
-def can_view_action(user, action):
-    return action_access(user, action).can_view
-
-
 def can_edit_action(user, action):
     return action_access(user, action).can_edit
 

@@ -93,33 +93,40 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--actions", type=int, default=2000)
     parser.add_argument("--big", type=int, default=10000)
     parser.add_argument("--no-write", action="store_true", help="ne pas écrire docs/performance.md")
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk est introuvable : apt-get install wrk")
-    env = bench_env()
+    return parser.parse_args()
+
+
+def prepare(env):
+    """A fresh database (and cache) with the migrations, static files and reference data."""
     fresh_database(env)
     manage("migrate", "--noinput", "-v0", env=env)
     manage("collectstatic", "--noinput", "-v0", env=env)
     manage("load_territory", env=env)
 
-    scale = {}
-    manage("generate_scale_data", "--actions", "100", "--yes", env=env)
+
+def add_actions(count, env):
+    manage("generate_scale_data", "--actions", str(count), "--yes", env=env)
+
+
+def bench_listing(env, seconds):
+    """/actions/ under wrk (after a 3 s warm-up), on a gunicorn started for it."""
     process = start_gunicorn(env, PORT)
     try:
         wrk("/actions/", 3)
-        scale[100] = wrk("/actions/", args.seconds)
+        return wrk("/actions/", seconds)
     finally:
         stop(process)
 
-    manage("generate_scale_data", "--actions", str(args.actions - 100), "--yes", env=env)
-    sample = measure_in_django(["__sample__"], env)
-    paths = [
+
+def pages_to_bench(sample):
+    """The health check first (the ceiling), then the public pages, exports and CSS."""
+    return [
         "/sante/",
         "/",
         "/territoire/",
@@ -132,31 +139,30 @@ def main():
         *sample["exports"],
         sample["css"],
     ]
-    details = measure_in_django(paths, env)
+
+
+def bench_pages(env, paths, details, seconds):
+    """Each path under wrk (after a 2 s warm-up), with its Django measures and its ratio to the
+    first path's rate (the ceiling)."""
     rows = []
     process = start_gunicorn(env, PORT)
     try:
         for path in paths:
             wrk(path, 2)  # warm up
-            result = wrk(path, args.seconds)
+            result = wrk(path, seconds)
             result.update(details.get(path, {}), path=path)
             rows.append(result)
             print(f"{path}: {result['rps']:.0f} req/s, p99 {result['p99']:.1f} ms", flush=True)
-        scale[args.actions] = next(r for r in rows if r["path"] == "/actions/")
     finally:
         stop(process)
     ceiling = rows[0]["rps"]
     for row in rows:
         row["ratio"] = row["rps"] / ceiling
+    return rows
 
-    manage("generate_scale_data", "--actions", str(args.big - args.actions), "--yes", env=env)
-    process = start_gunicorn(env, PORT)
-    try:
-        wrk("/actions/", 3)
-        scale[args.big] = wrk("/actions/", args.seconds)
-    finally:
-        stop(process)
 
+def format_report(rows, scale, details, env, args):
+    """The "## Results (…)" section: pages, growth of /actions/, memory of the exports."""
     table = format_table(rows)
     growth = "\n".join(
         f"| {n} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
@@ -164,7 +170,7 @@ def main():
         for n, r in sorted(scale.items())
     )
     memory = details.get("__memory__", {})
-    report = (
+    return (
         f"## Results ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
         f"gunicorn {env['GUNICORN_WORKERS']} workers, PostgreSQL, {args.actions} actions, "
         f"wrk 8 connections {args.seconds} s)\n\n{table}\n\n"
@@ -175,11 +181,40 @@ def main():
         f"### Exports\n\nPeak memory (max RSS) of a process that downloads every export of "
         f"{args.actions} actions: {memory.get('max_rss_mb', '?')} MB.\n"
     )
+
+
+def write_report(report):
+    """Replace the results section of docs/performance.md, keeping the text above it."""
+    doc = ROOT / "docs" / "performance.md"
+    head = doc.read_text().split("## Results")[0] if doc.exists() else "# Performance\n\n"
+    doc.write_text(head.rstrip() + "\n\n" + report)
+
+
+def main():
+    args = parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk est introuvable : apt-get install wrk")
+    env = bench_env()
+    prepare(env)
+
+    scale = {}
+    add_actions(100, env)
+    scale[100] = bench_listing(env, args.seconds)
+
+    add_actions(args.actions - 100, env)
+    sample = measure_in_django(["__sample__"], env)
+    paths = pages_to_bench(sample)
+    details = measure_in_django(paths, env)
+    rows = bench_pages(env, paths, details, args.seconds)
+    scale[args.actions] = next(r for r in rows if r["path"] == "/actions/")
+
+    add_actions(args.big - args.actions, env)
+    scale[args.big] = bench_listing(env, args.seconds)
+
+    report = format_report(rows, scale, details, env, args)
     print("\n" + report)
     if not args.no_write:
-        doc = ROOT / "docs" / "performance.md"
-        head = doc.read_text().split("## Results")[0] if doc.exists() else "# Performance\n\n"
-        doc.write_text(head.rstrip() + "\n\n" + report)
+        write_report(report)
     bad = [r for r in rows if r["non2xx"] or r["socket_errors"]]
     if bad:
         print("ERREURS :", [(r["path"], r["non2xx"], r["socket_errors"]) for r in bad])

@@ -47,13 +47,6 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def of_user(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(memberships__user=user)
-
-
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         INTERCOMMUNALITY = "intercommunality", "Communauté de communes"
@@ -74,8 +67,6 @@ class Organisation(models.Model):
     logo = models.ImageField("logo", upload_to="logos/", blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
-
-    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "organisation"

@@ -139,6 +139,23 @@ def _parse_int(value, what, line, name):
 
 def read_communes_csv(path, manifest):
     """Read the CSV of intercommunalities and communes; raise ReferenceDataError when malformed."""
+    rows = _read_csv_rows(path)
+    csv_name = path.name
+    intercommunalities = {}
+    seen_insee, seen_siren = set(), set()
+    for line, row in enumerate(rows, start=2):
+        values = {name: (row.get(name) or "").strip() for name in CSV_COLUMNS}
+        _check_row_codes(values, manifest, line, csv_name)
+        _check_row_unique(values, seen_insee, seen_siren, line, csv_name)
+        seen_insee.add(values["insee"])
+        seen_siren.add(values["commune_siren"])
+        _add_commune_row(intercommunalities, values, line, csv_name)
+    _check_communes_totals(intercommunalities, len(rows), manifest, csv_name)
+    return intercommunalities
+
+
+def _read_csv_rows(path):
+    """The rows of the CSV, as dicts, once its encoding, syntax and columns are checked."""
     if not path.is_file():
         raise ReferenceDataError(f"Fichier introuvable : {path}.")
     csv_name = path.name
@@ -151,75 +168,86 @@ def read_communes_csv(path, manifest):
                 raise ReferenceDataError(
                     f"{csv_name} : colonne(s) manquante(s) : {', '.join(missing)}."
                 )
-            rows = list(reader)
+            return list(reader)
     except UnicodeDecodeError:
         raise ReferenceDataError(f"{csv_name} : le fichier n'est pas encodé en UTF-8.") from None
     except csv.Error as error:
         raise ReferenceDataError(f"{csv_name} : fichier CSV illisible ({error}).") from None
 
-    intercommunalities = {}
-    seen_insee, seen_siren = set(), set()
-    for line, row in enumerate(rows, start=2):
-        values = {name: (row.get(name) or "").strip() for name in CSV_COLUMNS}
-        for name in CSV_COLUMNS:
-            if not values[name]:
-                raise ReferenceDataError(f"{csv_name}, ligne {line} : la colonne {name} est vide.")
-        epci_siren, commune_siren, insee = (
-            values["epci_siren"],
-            values["commune_siren"],
-            values["insee"],
+
+def _check_row_codes(values, manifest, line, csv_name):
+    """Every column filled, well-formed SIREN and INSEE codes, an intercommunality declared."""
+    for name in CSV_COLUMNS:
+        if not values[name]:
+            raise ReferenceDataError(f"{csv_name}, ligne {line} : la colonne {name} est vide.")
+    epci_siren, commune_siren, insee = (
+        values["epci_siren"],
+        values["commune_siren"],
+        values["insee"],
+    )
+    for siren in (epci_siren, commune_siren):
+        if not SIREN_RE.match(siren):
+            raise ReferenceDataError(
+                f"{csv_name}, ligne {line} : le SIREN « {siren} » doit comporter "
+                "exactement 9 chiffres."
+            )
+    if not INSEE_RE.match(insee):
+        raise ReferenceDataError(
+            f"{csv_name}, ligne {line} : le code INSEE « {insee} » n'est pas valide."
         )
-        for siren in (epci_siren, commune_siren):
-            if not SIREN_RE.match(siren):
-                raise ReferenceDataError(
-                    f"{csv_name}, ligne {line} : le SIREN « {siren} » doit comporter "
-                    "exactement 9 chiffres."
-                )
-        if not INSEE_RE.match(insee):
-            raise ReferenceDataError(
-                f"{csv_name}, ligne {line} : le code INSEE « {insee} » n'est pas valide."
-            )
-        if epci_siren not in manifest.intercommunalities:
-            raise ReferenceDataError(
-                f"{csv_name}, ligne {line} : le SIREN {epci_siren} n'est pas celui d'une "
-                f"communauté de communes déclarée dans {PROGRAMME_NAME}."
-            )
-        if insee in seen_insee:
-            raise ReferenceDataError(
-                f"{csv_name}, ligne {line} : le code INSEE {insee} apparaît deux fois."
-            )
-        if commune_siren in seen_siren:
-            raise ReferenceDataError(
-                f"{csv_name}, ligne {line} : le SIREN {commune_siren} apparaît deux fois."
-            )
-        seen_insee.add(insee)
-        seen_siren.add(commune_siren)
-        epci_population = _parse_int(
-            values["epci_population_municipale"], "la population de l'EPCI", line, csv_name
-        )
-        epci = intercommunalities.setdefault(
-            epci_siren,
-            IntercommunalityRow(epci_siren, values["epci_name"], epci_population),
-        )
-        if (epci.name, epci.population) != (values["epci_name"], epci_population):
-            raise ReferenceDataError(
-                f"{csv_name}, ligne {line} : nom ou population de la communauté de communes "
-                f"{epci_siren} différents des lignes précédentes."
-            )
-        epci.communes.append(
-            CommuneRow(
-                insee=insee,
-                siren=commune_siren,
-                name=values["commune"],
-                population=_parse_int(
-                    values["population_municipale"], "la population de la commune", line, csv_name
-                ),
-            )
+    if epci_siren not in manifest.intercommunalities:
+        raise ReferenceDataError(
+            f"{csv_name}, ligne {line} : le SIREN {epci_siren} n'est pas celui d'une "
+            f"communauté de communes déclarée dans {PROGRAMME_NAME}."
         )
 
-    if len(rows) != manifest.expected_communes:
+
+def _check_row_unique(values, seen_insee, seen_siren, line, csv_name):
+    """The commune's INSEE code and SIREN not met on an earlier line."""
+    insee, commune_siren = values["insee"], values["commune_siren"]
+    if insee in seen_insee:
         raise ReferenceDataError(
-            f"{csv_name} : {len(rows)} communes trouvées, {manifest.expected_communes} attendues."
+            f"{csv_name}, ligne {line} : le code INSEE {insee} apparaît deux fois."
+        )
+    if commune_siren in seen_siren:
+        raise ReferenceDataError(
+            f"{csv_name}, ligne {line} : le SIREN {commune_siren} apparaît deux fois."
+        )
+
+
+def _add_commune_row(intercommunalities, values, line, csv_name):
+    """Add the line's commune to its intercommunality, which every line describes alike."""
+    epci_siren = values["epci_siren"]
+    epci_population = _parse_int(
+        values["epci_population_municipale"], "la population de l'EPCI", line, csv_name
+    )
+    epci = intercommunalities.setdefault(
+        epci_siren,
+        IntercommunalityRow(epci_siren, values["epci_name"], epci_population),
+    )
+    if (epci.name, epci.population) != (values["epci_name"], epci_population):
+        raise ReferenceDataError(
+            f"{csv_name}, ligne {line} : nom ou population de la communauté de communes "
+            f"{epci_siren} différents des lignes précédentes."
+        )
+    epci.communes.append(
+        CommuneRow(
+            insee=values["insee"],
+            siren=values["commune_siren"],
+            name=values["commune"],
+            population=_parse_int(
+                values["population_municipale"], "la population de la commune", line, csv_name
+            ),
+        )
+    )
+
+
+def _check_communes_totals(intercommunalities, row_count, manifest, csv_name):
+    """The whole file: as many communes as expected, every declared intercommunality, and
+    each one's population the sum of its communes'."""
+    if row_count != manifest.expected_communes:
+        raise ReferenceDataError(
+            f"{csv_name} : {row_count} communes trouvées, {manifest.expected_communes} attendues."
         )
     if set(intercommunalities) != set(manifest.intercommunalities):
         raise ReferenceDataError(
@@ -233,7 +261,6 @@ def read_communes_csv(path, manifest):
                 f"{csv_name} : la population de {epci.name} ({epci.population}) n'est pas la "
                 f"somme de celles de ses communes ({total})."
             )
-    return intercommunalities
 
 
 def _valid_geometry(geometry):

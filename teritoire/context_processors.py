@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db.models import Exists
 
 from programme.models import Territory
@@ -21,5 +20,4 @@ def site(request):
         "site_territory": territory,
         "site_name": territory.full_name if territory else identity.GENERIC_NAME,
         "site_short_name": territory.name if territory else identity.GENERIC_NAME,
-        "debug": settings.DEBUG,
     }

@@ -214,8 +214,9 @@ AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "partners.throttling.axes_username"
 
-# Sessions live in the database (shared by every app server); they end after 8 hours without
-# activity, and when the user is deactivated (ModelBackend refuses inactive users).
+# Sessions live in the database (shared by every app server); they end 8 hours after they were
+# last written, in practice the login (they are not saved again on every request, so activity does
+# not extend them), and when the user is deactivated (ModelBackend refuses inactive users).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_SAVE_EVERY_REQUEST = False

@@ -5,7 +5,7 @@ from django.utils.functional import lazy
 
 from . import health, identity, views
 
-# The territory's name is read when a page of the admin is shown (programme.identity).
+# The territory's name is read when a page of the admin is shown (teritoire.identity).
 admin.site.site_header = lazy(lambda: f"{identity.site_name()} — administration", str)()
 admin.site.site_title = "Administration du portail"
 admin.site.index_title = "Pilotage du programme"

@@ -28,23 +28,35 @@ def home(request):
     phase = current_phase(today)
     territory = phase.territory if phase else Territory.objects.first()
     public_actions = Action.objects.public()
+    context = {
+        "territory": territory,
+        "phase": phase,
+        "year": year,
+        "figures": Commune.objects.aggregate(
+            communes=Count("pk"),
+            inhabitants=Sum("population"),
+            intercommunalities=Count("intercommunality", distinct=True),
+        ),
+        **phase_summary(phase, public_actions, year),
+        # The labellisation's history: reference data of the territory (programme.json).
+        "timeline": territory.timeline if territory else [],
+        **copil_meetings(today),
+        "updates": ProgressUpdate.objects.filter(action__in=public_actions)
+        .select_related("action")
+        .order_by("-date", "-pk")[:4],
+        "news": NewsItem.objects.published()[:3],
+    }
+    return render(request, "home.html", context)
 
-    figures = Commune.objects.aggregate(
-        communes=Count("pk"),
-        inhabitants=Sum("population"),
-        intercommunalities=Count("intercommunality", distinct=True),
-    )
+
+def phase_summary(phase, public_actions, year):
+    """The phase's axes with their public actions' count and average progress, the whole
+    phase's count and progress, its budget for the year, and a few actions of earlier phases."""
     axes = []
     budget = None
     earlier_actions = []
     if phase:
-        in_public = Q(actions__in=public_actions)
-        axes = list(
-            Axis.objects.filter(phase=phase).annotate(
-                action_count=Count("actions", filter=in_public),
-                average_progress=Avg("actions__progress", filter=in_public),
-            )
-        )
+        axes = axes_with_progress(phase, public_actions)
         budget = Funding.objects.filter(
             year=year, action__in=public_actions.filter(phase=phase)
         ).aggregate(total=Sum("planned_amount"))["total"]
@@ -59,7 +71,27 @@ def home(request):
         if action_count
         else None
     )
+    return {
+        "action_count": action_count,
+        "progress": progress,
+        "budget": budget,
+        "axes": axes,
+        "earlier_actions": earlier_actions,
+    }
 
+
+def axes_with_progress(phase, public_actions):
+    in_public = Q(actions__in=public_actions)
+    return list(
+        Axis.objects.filter(phase=phase).annotate(
+            action_count=Count("actions", filter=in_public),
+            average_progress=Avg("actions__progress", filter=in_public),
+        )
+    )
+
+
+def copil_meetings(today):
+    """The next public COPIL meeting, or failing that the last one held."""
     next_meeting = CopilMeeting.objects.public().upcoming(today).first()
     last_meeting = None
     if next_meeting is None:
@@ -69,27 +101,7 @@ def home(request):
             .order_by("-date")
             .first()
         )
-
-    context = {
-        "territory": territory,
-        "phase": phase,
-        "year": year,
-        "figures": figures,
-        "action_count": action_count,
-        "progress": progress,
-        "budget": budget,
-        "axes": axes,
-        "earlier_actions": earlier_actions,
-        # The labellisation's history: reference data of the territory (programme.json).
-        "timeline": territory.timeline if territory else [],
-        "next_meeting": next_meeting,
-        "last_meeting": last_meeting,
-        "updates": ProgressUpdate.objects.filter(action__in=public_actions)
-        .select_related("action")
-        .order_by("-date", "-pk")[:4],
-        "news": NewsItem.objects.published()[:3],
-    }
-    return render(request, "home.html", context)
+    return {"next_meeting": next_meeting, "last_meeting": last_meeting}
 
 
 def legal(request):

@@ -249,7 +249,11 @@ class ActionAdmin(BulkChangesMixin, SpreadsheetMixin, StampInlinesMixin, SimpleH
         request.history_record = get_object_or_404(
             Action.history.model, id=object_id, history_id=version_id
         )
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except VersionConflict:
+            self.message_user(request, CONFLICT, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def get_form(self, request, obj=None, **kwargs):
         form_class = super().get_form(request, obj, **kwargs)

@@ -90,14 +90,7 @@ class CopilMeetingAdmin(StampInlinesMixin, programme_admin.CopilMeetingAdmin):
         ] + super().get_urls()
 
     def validate_plan_view(self, request, object_id):
-        meeting = self.get_object(request, unquote(object_id))
-        if meeting is None:
-            raise Http404("Réunion introuvable.")
-        if not (
-            self.has_change_permission(request, meeting)
-            and request.user.has_perm("actions.add_annualplan")
-        ):
-            raise PermissionDenied
+        meeting = self._meeting_for_plan(request, object_id)
         change_url = reverse("admin:programme_copilmeeting_change", args=[meeting.pk])
         if meeting.status != CopilMeeting.Status.HELD:
             messages.error(
@@ -111,11 +104,7 @@ class CopilMeetingAdmin(StampInlinesMixin, programme_admin.CopilMeetingAdmin):
         existing = []
         if request.method == "POST" and form.is_valid():
             year = form.cleaned_data["year"]
-            existing = list(
-                AnnualPlan.objects.filter(phase=meeting.phase, year=year).select_related(
-                    "meeting", "validated_by"
-                )
-            )
+            existing = validated_plans(meeting.phase, year)
             if existing and not form.cleaned_data["confirm"]:
                 form.add_error(
                     "confirm",
@@ -123,21 +112,37 @@ class CopilMeetingAdmin(StampInlinesMixin, programme_admin.CopilMeetingAdmin):
                     "nouvelle version ; la précédente reste consultable.",
                 )
             else:
-                try:
-                    plan = validate_annual_plan(meeting, year, request.user)
-                except ValidationError as error:
-                    messages.error(request, " ".join(error.messages))
-                    return HttpResponseRedirect(change_url)
-                self.log_change(request, meeting, f"Validation du plan d'actions {year}")
-                messages.success(
-                    request,
-                    f"Plan d'actions {year} validé : {plan.action_count} fiche(s), "
-                    f"{euros(plan.total_planned)} de budget prévu.",
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:actions_annualplan_change", args=[plan.pk])
-                )
+                return self._validate_plan(request, meeting, year, change_url)
+        return self._render_validate_plan(request, meeting, form, existing, change_url)
 
+    def _meeting_for_plan(self, request, object_id):
+        """The meeting, if the user may validate a plan at it; 404 or 403 otherwise."""
+        meeting = self.get_object(request, unquote(object_id))
+        if meeting is None:
+            raise Http404("Réunion introuvable.")
+        if not (
+            self.has_change_permission(request, meeting)
+            and request.user.has_perm("actions.add_annualplan")
+        ):
+            raise PermissionDenied
+        return meeting
+
+    def _validate_plan(self, request, meeting, year, change_url):
+        """Freeze the year's plan at this meeting, then redirect to it (or back, on refusal)."""
+        try:
+            plan = validate_annual_plan(meeting, year, request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return HttpResponseRedirect(change_url)
+        self.log_change(request, meeting, f"Validation du plan d'actions {year}")
+        messages.success(
+            request,
+            f"Plan d'actions {year} validé : {plan.action_count} fiche(s), "
+            f"{euros(plan.total_planned)} de budget prévu.",
+        )
+        return HttpResponseRedirect(reverse("admin:actions_annualplan_change", args=[plan.pk]))
+
+    def _render_validate_plan(self, request, meeting, form, existing, change_url):
         action_count = Action.objects.current().filter(phase=meeting.phase).count()
         context = {
             **self.admin_site.each_context(request),
@@ -151,6 +156,13 @@ class CopilMeetingAdmin(StampInlinesMixin, programme_admin.CopilMeetingAdmin):
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/programme/copilmeeting/validate_plan.html", context)
+
+
+def validated_plans(phase, year):
+    """The versions of the plan already validated for this phase and year."""
+    return list(
+        AnnualPlan.objects.filter(phase=phase, year=year).select_related("meeting", "validated_by")
+    )
 
 
 class DecisionActionInline(admin.TabularInline):

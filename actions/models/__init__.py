@@ -1,16 +1,8 @@
-"""The action plan's models, one module per concept; every name is importable from here."""
+"""The action plan's models, one module per concept; the models and the names the rest of the
+project uses are importable from here."""
 
-from .action import HISTORY_M2M_FIELDS, Action, ActionQuerySet, stale_cutoff
-from .choices import (
-    AMOUNT_MIN,
-    CLOSED_STATUSES,
-    PROGRESS_RANGE,
-    STALE_AFTER_DAYS,
-    YEAR_RANGE,
-    Priority,
-    Status,
-    code_sort_key,
-)
+from .action import HISTORY_M2M_FIELDS, Action
+from .choices import STALE_AFTER_DAYS, Priority, Status, code_sort_key
 from .followup import (
     Document,
     Funding,
@@ -22,14 +14,9 @@ from .followup import (
 from .plans import ActionSnapshot, AnnualPlan
 
 __all__ = [
-    "AMOUNT_MIN",
-    "CLOSED_STATUSES",
     "HISTORY_M2M_FIELDS",
-    "PROGRESS_RANGE",
     "STALE_AFTER_DAYS",
-    "YEAR_RANGE",
     "Action",
-    "ActionQuerySet",
     "ActionSnapshot",
     "AnnualPlan",
     "Document",
@@ -41,5 +28,4 @@ __all__ = [
     "Status",
     "code_sort_key",
     "document_upload_to",
-    "stale_cutoff",
 ]

@@ -47,9 +47,6 @@ class ActionQuerySet(models.QuerySet):
         """Current and neither done nor abandoned: someone still reports on it (`is_open`)."""
         return self.current().exclude(status__in=CLOSED_STATUSES)
 
-    def for_axis(self, axis):
-        return self.filter(axis=axis)
-
     def with_last_update(self):
         """Annotate `last_update_on`, the date of the latest progress note (None without any)."""
         from .followup import ProgressUpdate

@@ -1,9 +1,9 @@
 """Open data: the datasets' columns, and the actions and funding lines read for them.
 
 The action's columns are declared once, in `actions.fields`; the funding line's are below. The
-writers (`writers` for CSV, XLSX and JSON, `ics` for the COPIL calendar) and the /donnees/ page
-read them from here. Querysets are read with `iterator()` in chunks, with their prefetches, so
-memory stays flat with thousands of actions.
+writers (`writers`, for CSV, XLSX and JSON) and the /donnees/ page read them from here; the COPIL
+calendar (`ics`) documents its own fields. Querysets are read with `iterator()` in chunks, with
+their prefetches, so memory stays flat with thousands of actions.
 """
 
 from operator import attrgetter

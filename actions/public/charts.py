@@ -80,37 +80,66 @@ def indicator_chart(indicator, measurements, chart_id):
     """
     if not measurements:
         return ""
+    ticks, y = value_scale(indicator, measurements)
+    start, end, x = date_scale(indicator, measurements)
+    out = [
+        *chart_heading(indicator, measurements, chart_id),
+        *value_grid(ticks, y),
+        *date_axis(start, end),
+        *reference_lines(indicator, x, y),
+        *measurement_series(measurements, x, y),
+        "</svg>",
+    ]
+    return mark_safe("".join(out))  # noqa: S308 - every text below is escaped
+
+
+def value_scale(indicator, measurements):
+    """The ticks of the vertical axis, and the function giving a value's y in the SVG."""
     values = [float(m.value) for m in measurements]
     references = [float(v) for v in (indicator.baseline, indicator.target) if v is not None]
     ticks = nice_ticks(min([0.0, *values, *references]), max([*values, *references]))
     low, high = ticks[0], ticks[-1]
+    plot_h = HEIGHT - TOP - BOTTOM
 
+    def y(value):
+        return TOP + plot_h * (high - float(value)) / (high - low)
+
+    return ticks, y
+
+
+def date_scale(indicator, measurements):
+    """The first and last dates shown (the target's included), and the function giving a
+    date's x in the SVG."""
     dates = [m.date for m in measurements]
     if indicator.target_date and indicator.target is not None:
         dates.append(indicator.target_date)
     start, end = min(dates), max(dates)
     span = (end - start).days or 1
-
     plot_w = WIDTH - LEFT - RIGHT
-    plot_h = HEIGHT - TOP - BOTTOM
 
     def x(day):
         if start == end:
             return LEFT + plot_w / 2
         return LEFT + plot_w * (day - start).days / span
 
-    def y(value):
-        return TOP + plot_h * (high - float(value)) / (high - low)
+    return start, end, x
 
+
+def chart_heading(indicator, measurements, chart_id):
+    """The opening <svg> tag, with its <title> and <desc>."""
     title_id = f"{chart_id}-titre"
     desc_id = f"{chart_id}-desc"
-    out = [
+    return [
         f'<svg class="indicator-chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
         f'height="{HEIGHT}" role="img" aria-labelledby="{title_id} {desc_id}">',
         f'<title id="{title_id}">{escape(indicator.name)} : évolution des mesures</title>',
         f'<desc id="{desc_id}">{escape(describe(indicator, measurements))}</desc>',
     ]
-    # Horizontal grid, one line per tick.
+
+
+def value_grid(ticks, y):
+    """Horizontal grid, one line per tick, with its value."""
+    out = []
     for tick in ticks:
         ty = y(tick)
         out.append(
@@ -120,15 +149,27 @@ def indicator_chart(indicator, measurements, chart_id):
             f'<text class="tick" x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end">'
             f"{escape(number(tick, 2))}</text>"
         )
-    # Dates at both ends of the horizontal axis.
+    return out
+
+
+def date_axis(start, end):
+    """The horizontal axis, with the dates at both ends."""
     base = HEIGHT - BOTTOM
-    out.append(f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}"/>')
-    out.append(f'<text class="tick" x="{LEFT}" y="{HEIGHT - 10}">{month_year(start)}</text>')
+    out = [
+        f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}"/>',
+        f'<text class="tick" x="{LEFT}" y="{HEIGHT - 10}">{month_year(start)}</text>',
+    ]
     if end != start:
         out.append(
             f'<text class="tick" x="{WIDTH - RIGHT}" y="{HEIGHT - 10}" text-anchor="end">'
             f"{month_year(end)}</text>"
         )
+    return out
+
+
+def reference_lines(indicator, x, y):
+    """The baseline and the target as dashed lines; the target's date as a mark."""
+    out = []
     if indicator.baseline is not None:
         by = y(indicator.baseline)
         out.append(
@@ -146,10 +187,15 @@ def indicator_chart(indicator, measurements, chart_id):
         if indicator.target_date:
             tx = x(indicator.target_date)
             out.append(f'<path class="target-mark" d="M{tx:.1f} {ty - 5:.1f}l5 5l-5 5l-5 -5z"/>')
+    return out
+
+
+def measurement_series(measurements, x, y):
+    """The measurements as points, joined by a line when there are several."""
+    out = []
     points = " ".join(f"{x(m.date):.1f},{y(m.value):.1f}" for m in measurements)
     if len(measurements) > 1:
         out.append(f'<polyline class="series" points="{points}"/>')
     for m in measurements:
         out.append(f'<circle class="point" cx="{x(m.date):.1f}" cy="{y(m.value):.1f}" r="3.5"/>')
-    out.append("</svg>")
-    return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
+    return out

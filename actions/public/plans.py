@@ -15,7 +15,8 @@ def plan_detail(request, year):
 
     Frozen snapshots grouped by axis, with totals, then what changed since the validation.
     Visitors see neither the non-public actions nor their changes; staff see everything.
-    Five queries whatever the number of actions.
+    Four queries whatever the number of actions (plus the territory's, and the session's for
+    staff).
     """
     plans = list(
         AnnualPlan.objects.filter(year=year)

@@ -55,7 +55,10 @@ class ActionForm(forms.ModelForm):
         }
         help_texts = {
             "progress": "En pourcentage, de 0 à 100.",
-            "summary": "Deux ou trois phrases, reprises dans la liste des actions.",
+            "summary": (
+                "Deux ou trois phrases, en tête de la fiche publique et sur les cartes de "
+                "l'action (pages de l'axe, de la communauté de communes, des partenaires)."
+            ),
             "description": "Mise en forme Markdown : **gras**, listes avec « - », liens.",
             "start_date": "Laissez vide si elle n'est pas encore connue.",
             "end_date": "Laissez vide si elle n'est pas encore connue.",

@@ -23,7 +23,6 @@ from import_export.results import RowResult
 
 from ..fields import SHEET_COLUMNS, SheetColumn
 from ..models import Action, Funding, Priority, Status
-from .formats import FORMATS, XLSX, SemicolonCSV  # noqa: F401  (the formats of this resource)
 from .versions import VersionChecks
 from .widgets import (
     AmountWidget,

@@ -9,7 +9,7 @@ from ..models import STALE_AFTER_DAYS, Action, Funding, Status
 
 
 def dashboard_data(today=None, stale_days=STALE_AFTER_DAYS, stale_limit=50):
-    """Everything the staff dashboard shows, in a fixed number of queries (six)."""
+    """Everything the staff dashboard shows, in a fixed number of queries (five)."""
     today = today or timezone.localdate()
     axes = list(Axis.objects.select_related("phase").order_by("phase__number", "number"))
     counts = {

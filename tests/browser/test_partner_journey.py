@@ -65,7 +65,7 @@ def test_partner_updates_an_action_and_a_colleague_editing_meanwhile_gets_the_co
     listed = table.get_by_role("rowheader").evaluate_all(
         "cells => cells.map(cell => cell.querySelector('a').textContent.trim())"
     )
-    mine = Action.objects.of_user(partner).filter(is_archived=False)
+    mine = Action.objects.of_user(partner).current()
     assert sorted(listed) == sorted(f"{a.code} — {a.title}" for a in mine)
     assert 0 < len(listed) < Action.objects.count()
 

@@ -90,49 +90,39 @@ class Command(BaseCommand):
                 self.stdout.write("")
 
     def _generate(self, count, rng, phase, axes, organisations, epcis):
-        next_number = {}
-        for axis in axes:
-            codes = Action.objects.filter(phase=phase, axis=axis).values_list("code", flat=True)
-            numbers = [int(c.rsplit(".", 1)[-1]) for c in codes if c.rsplit(".", 1)[-1].isdigit()]
-            next_number[axis.pk] = max(numbers, default=0) + 1
-        statuses = [s.value for s in Status]
-        priorities = [p.value for p in Priority]
-        start = datetime.date(2023, 1, 1)
-        created = []
-        for index in range(count):
-            axis = axes[index % len(axes)]
-            number = next_number[axis.pk]
-            next_number[axis.pk] += 1
-            code = f"{axis.number}.{number}"
-            words = rng.sample(WORDS, 3)
-            begin = start + datetime.timedelta(days=rng.randrange(0, 900))
-            created.append(
-                Action(
-                    phase=phase,
-                    axis=axis,
-                    code=code,
-                    code_sort=code_sort_key(code),
-                    title=f"Action synthétique {code} : {' '.join(words)}",
-                    slug=f"synthetique-{axis.number}-{number}",
-                    summary=f"Action générée pour les essais de charge ({', '.join(words)}).",
-                    description="Texte de **démonstration** généré automatiquement.",
-                    status=rng.choice(statuses),
-                    priority=rng.choice(priorities),
-                    pilot=rng.choice(organisations),
-                    start_date=begin,
-                    end_date=begin + datetime.timedelta(days=rng.randrange(180, 1200)),
-                    progress=rng.randrange(0, 101),
-                    is_public=rng.random() > 0.05,
-                    is_demo=True,
-                )
-            )
-        for first in range(0, count, BATCH):
-            Action.objects.bulk_create(created[first : first + BATCH])
-            self._progress("Actions", min(first + BATCH, count), count)
+        created = synthetic_actions(count, rng, phase, axes, organisations)
+        self._bulk_create("Actions", Action, created, BATCH)
         if connection_lacks_returning_ids(created):
             slugs = [a.slug for a in created]
             created = list(Action.objects.filter(slug__in=slugs).order_by("pk"))
+        self._link(created, rng, organisations, epcis)
 
+        fundings, updates, indicators = [], [], []
+        for action in created:
+            # One action after the other, so that a seed always gives the same data.
+            fundings += synthetic_fundings(action, rng, organisations)
+            updates += synthetic_updates(action, rng)
+            indicators += synthetic_indicators(action, rng)
+        for label, model, rows in (
+            ("Financements", Funding, fundings),
+            ("Notes de suivi", ProgressUpdate, updates),
+            ("Indicateurs", Indicator, indicators),
+        ):
+            self._bulk_create(label, model, rows, BATCH * 4)
+        if connection_lacks_returning_ids(indicators):
+            indicators = list(
+                Indicator.objects.filter(action__in=[a.pk for a in created]).order_by("pk")
+            )
+        measurements = synthetic_measurements(indicators, rng)
+        self._bulk_create("Mesures", Measurement, measurements, BATCH * 4)
+
+    def _bulk_create(self, label, model, rows, size):
+        for first in range(0, len(rows), size):
+            model.objects.bulk_create(rows[first : first + size])
+            self._progress(label, min(first + size, len(rows)), len(rows))
+
+    def _link(self, created, rng, organisations, epcis):
+        """Partners (other than the pilot) and intercommunalities for every action."""
         partner_links, epci_links = [], []
         PartnerLink = Action.partners.through
         EpciLink = Action.intercommunalities.through
@@ -146,69 +136,113 @@ class Command(BaseCommand):
         PartnerLink.objects.bulk_create(partner_links, batch_size=BATCH)
         EpciLink.objects.bulk_create(epci_links, batch_size=BATCH)
 
-        fundings, updates, indicators = [], [], []
-        for action in created:
-            funders = rng.sample(organisations, 2)
-            for year in (2024, 2025):
-                for funder in funders:
-                    fundings.append(
-                        Funding(
-                            action_id=action.pk,
-                            year=year,
-                            funder=funder,
-                            kind=rng.choice(["investment", "operating"]),
-                            planned_amount=Decimal(rng.randrange(1_000, 250_000)),
-                            actual_amount=Decimal(rng.randrange(0, 200_000))
-                            if year == 2024
-                            else None,
-                        )
-                    )
-            for k in range(10):
-                updates.append(
-                    ProgressUpdate(
-                        action_id=action.pk,
-                        date=action.start_date + datetime.timedelta(days=30 * k + 7),
-                        text=f"Point d'étape {k + 1} : {rng.choice(WORDS)} en cours.",
-                        status_after=action.status if k == 9 else "",
-                    )
-                )
-            for name in ("Entreprises accompagnées", "Emplois concernés"):
-                indicators.append(
-                    Indicator(
-                        action_id=action.pk,
-                        name=name,
-                        unit="nombre",
-                        baseline=Decimal(0),
-                        target=Decimal(rng.randrange(10, 200)),
-                        target_date=datetime.date(2027, 12, 31),
-                    )
-                )
-        for label, model, rows in (
-            ("Financements", Funding, fundings),
-            ("Notes de suivi", ProgressUpdate, updates),
-            ("Indicateurs", Indicator, indicators),
-        ):
-            for first in range(0, len(rows), BATCH * 4):
-                model.objects.bulk_create(rows[first : first + BATCH * 4])
-                self._progress(label, min(first + BATCH * 4, len(rows)), len(rows))
-        if connection_lacks_returning_ids(indicators):
-            indicators = list(
-                Indicator.objects.filter(action__in=[a.pk for a in created]).order_by("pk")
+
+def next_action_numbers(phase, axes):
+    """By axis, the number of the next action after the existing ones (1.1, 1.2… 1.12)."""
+    next_number = {}
+    for axis in axes:
+        codes = Action.objects.filter(phase=phase, axis=axis).values_list("code", flat=True)
+        numbers = [int(c.rsplit(".", 1)[-1]) for c in codes if c.rsplit(".", 1)[-1].isdigit()]
+        next_number[axis.pk] = max(numbers, default=0) + 1
+    return next_number
+
+
+def synthetic_actions(count, rng, phase, axes, organisations):
+    """`count` unsaved actions, spread over the axes in turn."""
+    next_number = next_action_numbers(phase, axes)
+    statuses = [s.value for s in Status]
+    priorities = [p.value for p in Priority]
+    start = datetime.date(2023, 1, 1)
+    created = []
+    for index in range(count):
+        axis = axes[index % len(axes)]
+        number = next_number[axis.pk]
+        next_number[axis.pk] += 1
+        code = f"{axis.number}.{number}"
+        words = rng.sample(WORDS, 3)
+        begin = start + datetime.timedelta(days=rng.randrange(0, 900))
+        created.append(
+            Action(
+                phase=phase,
+                axis=axis,
+                code=code,
+                code_sort=code_sort_key(code),
+                title=f"Action synthétique {code} : {' '.join(words)}",
+                slug=f"synthetique-{axis.number}-{number}",
+                summary=f"Action générée pour les essais de charge ({', '.join(words)}).",
+                description="Texte de **démonstration** généré automatiquement.",
+                status=rng.choice(statuses),
+                priority=rng.choice(priorities),
+                pilot=rng.choice(organisations),
+                start_date=begin,
+                end_date=begin + datetime.timedelta(days=rng.randrange(180, 1200)),
+                progress=rng.randrange(0, 101),
+                is_public=rng.random() > 0.05,
+                is_demo=True,
             )
-        measurements = []
-        for position, indicator in enumerate(indicators):
-            # 5 measurements for every action, spread over its two indicators (3 + 2).
-            for k in range(3 if position % 2 == 0 else 2):
-                measurements.append(
-                    Measurement(
-                        indicator_id=indicator.pk,
-                        date=datetime.date(2024, 3, 31) + datetime.timedelta(days=91 * k),
-                        value=Decimal(rng.randrange(0, int(indicator.target or 10) + 1)),
-                    )
+        )
+    return created
+
+
+def synthetic_fundings(action, rng, organisations):
+    """Two funders, each for 2024 (spent) and 2025 (planned only)."""
+    fundings = []
+    funders = rng.sample(organisations, 2)
+    for year in (2024, 2025):
+        for funder in funders:
+            fundings.append(
+                Funding(
+                    action_id=action.pk,
+                    year=year,
+                    funder=funder,
+                    kind=rng.choice(["investment", "operating"]),
+                    planned_amount=Decimal(rng.randrange(1_000, 250_000)),
+                    actual_amount=Decimal(rng.randrange(0, 200_000)) if year == 2024 else None,
                 )
-        for first in range(0, len(measurements), BATCH * 4):
-            Measurement.objects.bulk_create(measurements[first : first + BATCH * 4])
-            self._progress("Mesures", min(first + BATCH * 4, len(measurements)), len(measurements))
+            )
+    return fundings
+
+
+def synthetic_updates(action, rng):
+    """Ten monthly progress notes from the action's start."""
+    return [
+        ProgressUpdate(
+            action_id=action.pk,
+            date=action.start_date + datetime.timedelta(days=30 * k + 7),
+            text=f"Point d'étape {k + 1} : {rng.choice(WORDS)} en cours.",
+            status_after=action.status if k == 9 else "",
+        )
+        for k in range(10)
+    ]
+
+
+def synthetic_indicators(action, rng):
+    return [
+        Indicator(
+            action_id=action.pk,
+            name=name,
+            unit="nombre",
+            baseline=Decimal(0),
+            target=Decimal(rng.randrange(10, 200)),
+            target_date=datetime.date(2027, 12, 31),
+        )
+        for name in ("Entreprises accompagnées", "Emplois concernés")
+    ]
+
+
+def synthetic_measurements(indicators, rng):
+    measurements = []
+    for position, indicator in enumerate(indicators):
+        # 5 measurements for every action, spread over its two indicators (3 + 2).
+        for k in range(3 if position % 2 == 0 else 2):
+            measurements.append(
+                Measurement(
+                    indicator_id=indicator.pk,
+                    date=datetime.date(2024, 3, 31) + datetime.timedelta(days=91 * k),
+                    value=Decimal(rng.randrange(0, int(indicator.target or 10) + 1)),
+                )
+            )
+    return measurements
 
 
 def connection_lacks_returning_ids(objects):

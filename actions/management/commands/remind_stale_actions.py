@@ -1,7 +1,7 @@
 """E-mail each pilot organisation's editors the actions that have had no progress update lately.
 
-For cron, once a day: `manage.py remind_stale_actions` (90 days by default). An organisation
-reminded today is not reminded again the same day. The marker is kept in the default cache when
+For cron: `manage.py remind_stale_actions` (`STALE_AFTER_DAYS` days by default). However often it
+runs, an organisation is reminded at most once a day. The marker is kept in the default cache when
 it is shared between processes (Redis, Memcached, database, files); with the per-process memory
 cache it is kept in files under `REMINDER_MARKER_DIR` (default: the system's temporary directory).
 """
