@@ -16,6 +16,12 @@ from .action import Action
 from .choices import AMOUNT_MIN, PROGRESS_RANGE, YEAR_RANGE, Status
 
 
+class FundingQuerySet(models.QuerySet):
+    def in_reading_order(self):
+        """The lines with their funder, by year, funder and nature: how every page lists them."""
+        return self.select_related("funder").order_by("year", "funder__name", "kind", "pk")
+
+
 class Funding(models.Model):
     class Kind(models.TextChoices):
         INVESTMENT = "investment", "Investissement"
@@ -41,6 +47,8 @@ class Funding(models.Model):
         validators=AMOUNT_MIN,
     )
     history = HistoricalRecords()
+
+    objects = FundingQuerySet.as_manager()
 
     class Meta:
         verbose_name = "financement"

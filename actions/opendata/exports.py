@@ -54,12 +54,7 @@ def actions_for_export(queryset):
             "intercommunalities",
             queryset=Intercommunality.objects.only("pk", "name", "slug", "siren"),
         ),
-        Prefetch(
-            "fundings",
-            queryset=Funding.objects.select_related("funder").order_by(
-                "year", "funder__name", "kind", "pk"
-            ),
-        ),
+        Prefetch("fundings", queryset=Funding.objects.in_reading_order()),
     )
 
 

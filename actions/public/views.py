@@ -146,12 +146,7 @@ class ActionDetailView(DetailView):
             .prefetch_related(
                 "partners",
                 "intercommunalities",
-                Prefetch(
-                    "fundings",
-                    queryset=Funding.objects.select_related("funder").order_by(
-                        "year", "funder__name", "kind"
-                    ),
-                ),
+                Prefetch("fundings", queryset=Funding.objects.in_reading_order()),
                 Prefetch(
                     "indicators",
                     queryset=Indicator.objects.order_by("name", "pk").prefetch_related(

@@ -360,12 +360,7 @@ class ActionResource(VersionChecks, SheetColumns, resources.ModelResource):
         queryset = queryset.select_related("phase", "axis", "pilot").prefetch_related(
             "partners",
             "intercommunalities",
-            Prefetch(
-                "fundings",
-                queryset=Funding.objects.select_related("funder").order_by(
-                    "year", "funder__name", "kind"
-                ),
-            ),
+            Prefetch("fundings", queryset=Funding.objects.in_reading_order()),
         )
         for action in super().iter_queryset(queryset):
             for funding in list(action.fundings.all()) or [None]:
