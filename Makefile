@@ -24,9 +24,22 @@ data: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_territory
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
 
+PYTEST := DJANGO_SECRET_KEY=tests-only-secret-key $(BIN)/python -m pytest
+# `make test` runs the suite as two pytest processes side by side, one per core: these tests
+# (the browser tests mostly wait for Chromium) and, at the same time, all the others. Together
+# they run every test once; the second prints its report when the first is done; the run fails
+# when either fails (pytest's "no tests ran" included).
+TEST_SIDE ?= tests/browser tests/hostile/test_partner_space.py tests/hostile/test_stored_input.py
+
 ## Run the whole test suite (SQLite unless DATABASE_URL is set)
 test: install
-	DJANGO_SECRET_KEY=tests-only-secret-key $(BIN)/python -m pytest
+	@side_log=$$(mktemp); \
+	TEST_DB_SUFFIX=side $(PYTEST) $(TEST_SIDE) >"$$side_log" 2>&1 & side=$$!; \
+	trap 'kill $$side 2>/dev/null; rm -f "$$side_log"' EXIT; \
+	$(PYTEST) $(addprefix --ignore=,$(TEST_SIDE)); main_status=$$?; \
+	wait $$side; side_status=$$?; \
+	printf '\n=== %s ===\n' "$(TEST_SIDE)"; cat "$$side_log"; \
+	[ $$main_status -eq 0 ] && [ $$side_status -eq 0 ]
 
 ## Regenerate the screenshots of the main pages (1280 and 375 px) in docs/screenshots/ (needs Chromium)
 screenshots: install
@@ -34,7 +47,7 @@ screenshots: install
 
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/teritoire} \
-	DJANGO_SECRET_KEY=tests-only-secret-key $(BIN)/python -m pytest
+	$(MAKE) --no-print-directory test
 
 lint: install
 	$(BIN)/ruff check .

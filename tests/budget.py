@@ -19,12 +19,13 @@ no signals, which the public pages do not read.
 from dataclasses import dataclass, field
 
 import factory
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action, code_sort_key
 from tests.actions.factories import ActionFactory, FundingFactory
-from tests.partners.factories import OrganisationFactory
+from tests.partners.factories import MembershipFactory, OrganisationFactory, StaffFactory
 from tests.programme.factories import AxisFactory
 
 PUBLIC_BUDGET = 12  # at most 12 queries on a public page, measured with 1 and with 200 actions
@@ -48,9 +49,7 @@ class Measured:
 
 
 def measure(client, url, data=None, *, status=200, **extra):
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()
+    ContentType.objects.clear_cache()  # both measurements start cold
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, data, **extra)
         # A streamed export runs its queries while it is read: read it inside the measurement.
@@ -117,8 +116,6 @@ VISITORS = ("anonyme", "partenaire")
 
 def visit_as(client, visitor, organisation=None):
     """Log `client` in as `visitor`: nobody, a member of `organisation` (partenaire), staff."""
-    from tests.partners.factories import MembershipFactory, StaffFactory
-
     if visitor == "partenaire":
         member = MembershipFactory(**({"organisation": organisation} if organisation else {}))
         client.force_login(member.user)

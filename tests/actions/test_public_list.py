@@ -11,6 +11,7 @@ from tests.actions.factories import ActionFactory, FundingFactory
 from tests.budget import VISITORS, assert_no_n_plus_one, bulk_actions, bulk_fundings, visit_as
 from tests.partners.factories import OrganisationFactory
 from tests.programme.factories import AxisFactory
+from tests.shared import shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -135,12 +136,16 @@ class TestSort:
         assert "?tri=avancement" in html  # clicking again reverses it
 
 
-class TestPagination:
-    @pytest.fixture
-    def many(self):
+@pytest.fixture(scope="class")
+def many(django_db_setup, django_db_blocker):
+    """45 actions, made once for the class: its tests only read them."""
+    with shared_rows(django_db_blocker):
         axis = AxisFactory()
         pilot = OrganisationFactory()
-        return ActionFactory.create_batch(45, axis=axis, pilot=pilot)
+        yield ActionFactory.create_batch(45, axis=axis, pilot=pilot)
+
+
+class TestPagination:
 
     def test_twenty_per_page_with_page_links(self, client, many):
         response = client.get(URL)

@@ -23,9 +23,33 @@ from .conftest import (
     axe_violations,
     force_login,
     horizontal_overflow,
+    new_context,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+# One browser tab for the whole module, its cookies cleared before each test (each test opens its
+# page and logs in itself): a fresh context per test costs Chromium a new renderer process and a
+# cold start, more than the checks of a page.
+@pytest.fixture(scope="module")
+def shared_context(browser):
+    context = new_context(browser)
+    context.new_page().set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def context(shared_context):
+    shared_context.clear_cookies()
+    return shared_context
+
+
+@pytest.fixture
+def page(context):
+    return context.pages[0]
+
 
 ACTION_SLUG = "bourse-aux-locaux-industriels"  # piloted by the demo partner's organisation
 

@@ -1,15 +1,16 @@
 """Shared data, strategies and checks of the hostile-input tests.
 
-Each test builds its data once (the `world` fixture) and hypothesis then throws many requests at
-it inside the same test transaction. What every answer must be: a page in French (an error, an
-"ignored filter" notice, a 404) or the normal answer to a valid input; never a 500, and nothing
-written when a write is refused.
+Each module builds its data once (the `world` fixture, fresh instances for every test) and
+hypothesis then throws many requests at it inside the same test transaction. What every answer
+must be: a page in French (an error, an "ignored filter" notice, a 404) or the normal answer to a
+valid input; never a 500, and nothing written when a write is refused.
 """
 
 import datetime
 import html
 import os
 import re
+import shutil
 import string
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -18,6 +19,7 @@ from urllib.parse import quote, quote_from_bytes
 
 import pytest
 from django.conf import settings as django_settings
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -41,6 +43,7 @@ from tests.programme.factories import (
     NewsItemFactory,
     PhaseFactory,
 )
+from tests.shared import shared_rows
 
 PASSWORD = "mot-de-passe-solide-2024"  # the factories' password
 
@@ -250,8 +253,32 @@ WRITE_MODELS = (Action, Funding, ProgressUpdate, Measurement, Document)
 # --------------------------------------------------------------------------- data
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once per module, its files in a media folder of its own."""
+    media = tmp_path_factory.mktemp("hostile-media")
+    with shared_rows(django_db_blocker):
+        with override_settings(MEDIA_ROOT=media):
+            built = build_world()
+        yield built, media
+
+
 @pytest.fixture
-def world(db):
+def world(db, settings, shared_world):
+    """The shared world as fresh instances, its files copied into this test's media folder: what
+    a test changes (rows rolled back after it, instances thrown away) no other test sees."""
+    built, media = shared_world
+    shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+
+    def fresh(value):
+        if isinstance(value, list):
+            return [fresh(item) for item in value]
+        return type(value).objects.get(pk=value.pk)
+
+    return {name: fresh(value) for name, value in built.items()}
+
+
+def build_world():
     """A small programme: one public action piloted by the editor's organisation, a private one
     of another organisation, an archived one, fundings, indicators, notes, documents, a COPIL with
     a validated 2024 plan, news; users of every role."""
