@@ -146,7 +146,6 @@ def many(django_db_setup, django_db_blocker):
 
 
 class TestPagination:
-
     def test_twenty_per_page_with_page_links(self, client, many):
         response = client.get(URL)
         assert len(codes_on_page(response)) == 20
