@@ -66,7 +66,7 @@ def current_territory(queryset=None):
 
 
 def site_name():
-    """« Territoire d'industrie Grand Est Touraine », or the programme's name alone."""
+    """The full name (« Territoire d'industrie » + name), or the programme's name alone."""
     territory = current_territory()
     return territory.full_name if territory else GENERIC_NAME
 
