@@ -89,7 +89,8 @@ class ActionForm(forms.ModelForm):
 class ArchiveForm(forms.Form):
     """Archive or restore a fiche, at the version the page showed."""
 
-    archived = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)  # "1"
+    # Anything but "1" (even a NUL, which a CharField refuses) means "do not archive".
+    archived = forms.Field(widget=forms.HiddenInput, required=False)
     version = version_field()
     conflict = False
 
