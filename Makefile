@@ -24,7 +24,9 @@ data: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_territory
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
 
-PYTEST := DJANGO_SECRET_KEY=tests-only-secret-key $(BIN)/python -m pytest
+# PYTHONDONTWRITEBYTECODE emptied: pytest keeps its rewritten test modules in __pycache__ (git
+# ignores it) instead of parsing them again on every run, a few seconds per process.
+PYTEST := PYTHONDONTWRITEBYTECODE= DJANGO_SECRET_KEY=tests-only-secret-key $(BIN)/python -m pytest
 # `make test` runs the suite as two pytest processes side by side, one per core: these tests
 # (the browser tests mostly wait for Chromium) and, at the same time, all the others. Together
 # they run every test once; the second prints its report when the first is done; the run fails
@@ -66,8 +68,12 @@ bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
-## Load test: gunicorn (production settings) on a fresh PostgreSQL database with the demonstration
-## data, 60 s of public reading and partner updates from a second process (see docs/load.md)
+## Load test with faults: nginx (deploy/nginx.conf) in front of two gunicorn instances (production
+## settings) sharing PostgreSQL, Redis and MEDIA_ROOT, 60 s of public reading and partner writing
+## while one instance, Redis, PostgreSQL and the mail server fail in turn (see docs/load.md)
 .PHONY: load
 load: install
+	@command -v nginx >/dev/null || (apt-get update -qq && apt-get install -y -qq nginx-light)
+	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
+	@command -v pg_createcluster >/dev/null || (apt-get update -qq && apt-get install -y -qq postgresql)
 	$(BIN)/python bench/load.py

@@ -1,23 +1,16 @@
-"""Demonstration content: illustrative phase-2 actions, their budget and follow-up, demo COPIL
-meetings, the validated annual plans and the demo accounts, for trying the portal locally.
+"""Demonstration content (phase-2 actions and follow-up, COPIL, plans, news, accounts), read from
+`data/demo.json` and written here; `load_demo --remove` takes it out again. It is a world of its
+own: actions, meetings, decisions and news have `is_demo=True` (a plan is demonstration when its
+meeting is), demo COPIL say "(démonstration)" in their title, nothing attaches to a real record.
 
-The content is in `data/demo.json` beside this module; this module reads it and writes it.
-Everything there is fictitious and flagged as such: each action has `is_demo=True` and a summary
-that starts with "Action de démonstration", each demo COPIL has "(démonstration)" in its title.
-
-The file holds `settings` (territory slug, first COPIL date, password, wording), `accounts`,
-`actions` and `meetings`. Dates are ISO (2024-03-15), choices are their English values
-(`in_progress`, `operating`…), organisations their slugs (see `programme/data/`). An action's
-`updates` give, each, a date, an author (an account key), a text and, where the update changes
-them, the `status` and `progress` after it: the status and progress of an action at any date follow
-from them, and so does its current state. An action with `added_on` was created after the first
-validated plan; one with `"is_public": false` is private. A funding line whose planned amount was
-changed has `planned_before`: the amount `until` that date.
-
-The history is replayed so that the validated plans tell a coherent story: at each COPIL date the
-actions are put in the state their progress updates give at that date, the plan of the year is
-validated, and only then are the later changes applied. Runs again without creating or changing
-anything (see `programme.reference.sync`). The caller owns the transaction.
+In the file, dates are ISO, choices their English values, organisations their slugs. An action's
+`updates` (date, author's account key, text, and the `status`/`progress` they set) give its state
+at any date; `added_on` dates an action added after the first plan, `planned_before` the amount a
+funding line had `until` a date. The history is replayed: at each COPIL date the actions are put
+in their state of that day and the year's plan is validated, then later changes are applied.
+A run creates what is missing and changes nothing that exists (the replay moves only rows made in
+the same run): a user's edits, a changed password included, are never reset. The caller owns the
+transaction.
 """
 
 import datetime
@@ -27,9 +20,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+from django.db.models import Q
+
 from partners.models import Membership, Organisation, User
-from programme.models import AgendaItem, CopilMeeting, Decision, Intercommunality, Phase
-from programme.reference import sync, sync_m2m
+from programme.models import AgendaItem, CopilMeeting, Decision, Intercommunality, NewsItem, Phase
 
 from .models import (
     Action,
@@ -56,9 +50,6 @@ class Account(NamedTuple):
     role: Membership.Role | None
 
 
-# Reading the file ------------------------------------------------------------------------------
-
-
 def _date(text):
     return datetime.date.fromisoformat(text)
 
@@ -70,20 +61,13 @@ def _account(item):
 
 def _funding(item):
     before = item.get("planned_before")
-    return {
-        "year": item["year"],
-        "funder": item["funder"],
-        "kind": Funding.Kind(item["kind"]),
-        "planned": item["planned"],
-        "actual": item["actual"],
-        "planned_before": before and {"until": _date(before["until"]), "amount": before["amount"]},
-    }
+    before = before and {"until": _date(before["until"]), "amount": before["amount"]}
+    return {**item, "kind": Funding.Kind(item["kind"]), "planned_before": before}
 
 
 def _indicator(item):
     return {
-        "name": item["name"],
-        "unit": item["unit"],
+        **item,
         "baseline": Decimal(item.get("baseline", 0)),
         "target": Decimal(item["target"]),
         "target_date": _date(item["target_date"]),
@@ -95,23 +79,19 @@ def _indicator(item):
 
 
 def _update(item):
-    status = item.get("status")
-    return {
-        "date": _date(item["date"]),
-        "author": item["author"],
-        "text": item["text"],
-        "status": Status(status) if status else None,
-        "progress": item.get("progress"),
+    status, progress = item.get("status"), item.get("progress")
+    return {**item, "date": _date(item["date"]), "status": status and Status(status)} | {
+        "progress": progress
     }
 
 
-def _action(item, first_copil):
+def _action(item, first_meeting):
     return {
         **item,
         "priority": Priority(item["priority"]),
         "start": _date(item["start"]),
         "end": _date(item["end"]),
-        "added_on": _date(item["added_on"]) if "added_on" in item else first_copil,
+        "added_on": _date(item["added_on"]) if "added_on" in item else first_meeting,
         "is_public": item.get("is_public", True),
         "fundings": [_funding(line) for line in item["fundings"]],
         "indicators": [_indicator(indicator) for indicator in item["indicators"]],
@@ -129,22 +109,22 @@ def _meeting(item):
 
 
 def read_demo_data(path=DATA_FILE):
-    """Settings, accounts, actions and meetings of the file, dates and choices as Python values."""
+    """Settings, accounts, actions, meetings and news of the file, dates and choices as Python
+    values. An action exists from the first demonstration COPIL unless it says `added_on`."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    settings = {**data["settings"], "first_copil": _date(data["settings"]["first_copil"])}
+    meetings = [_meeting(item) for item in data["meetings"]]
+    first_meeting = min(meeting["date"] for meeting in meetings)
     return (
-        settings,
+        data["settings"],
         [_account(item) for item in data["accounts"]],
-        [_action(item, settings["first_copil"]) for item in data["actions"]],
-        [_meeting(item) for item in data["meetings"]],
+        [_action(item, first_meeting) for item in data["actions"]],
+        meetings,
+        [{**item, "published_on": _date(item["published_on"])} for item in data.get("news", [])],
     )
 
 
-SETTINGS, ACCOUNTS, ACTIONS, MEETINGS = read_demo_data()
+SETTINGS, ACCOUNTS, ACTIONS, MEETINGS, NEWS = read_demo_data()
 DEMO_PASSWORD = SETTINGS["password"]
-
-
-# Writing ---------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -152,7 +132,7 @@ class DemoResult:
     actions: list = field(default_factory=list)
     meetings: list = field(default_factory=list)
     plans: list = field(default_factory=list)
-    users: dict = field(default_factory=dict)
+    created: int = 0
 
 
 class MissingReferenceData(Exception):
@@ -174,10 +154,45 @@ def exists_on(spec, day):
     return spec["added_on"] <= day
 
 
-def _sync_users(organisations):
+class Writer:
+    """Creates the rows that are missing; changes only rows it created itself (the replay): a
+    row that existed before the run is never saved again, whatever a user made of it stands."""
+
+    def __init__(self):
+        self.fresh = set()
+        self.chef = None
+
+    def owns(self, obj):
+        return (type(obj), obj.pk) in self.fresh
+
+    def ensure(self, model, lookup, values):
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model(**lookup, **values)
+        elif not self.owns(obj):
+            return obj
+        else:
+            changed = {k: v for k, v in values.items() if _differs(obj, k, v)}
+            if not changed:
+                return obj
+            for name, value in changed.items():
+                setattr(obj, name, value)
+        obj._history_user = self.chef
+        obj.save()
+        self.fresh.add((model, obj.pk))
+        return obj
+
+
+def _differs(obj, name, value):
+    attname = obj._meta.get_field(name).attname
+    return getattr(obj, attname) != (value.pk if attname != name and value else value)
+
+
+def _ensure_users(organisations, writer):
+    """The demo accounts that are missing, with their membership; existing ones stay as they are
+    (a changed password or name is a user's edit)."""
     users = {}
     for account in ACCOUNTS:
-        staff = account.staff
         user = User.objects.filter(email=account.email).first()
         if user is None:
             user = User.objects.create_user(
@@ -185,42 +200,33 @@ def _sync_users(organisations):
                 DEMO_PASSWORD,
                 first_name=account.first_name,
                 last_name=account.last_name,
-                is_staff=staff,
-                is_superuser=staff,
+                is_staff=account.staff,
+                is_superuser=account.staff,
             )
-        else:
-            wanted = {
-                "first_name": account.first_name,
-                "last_name": account.last_name,
-                "is_staff": staff,
-                "is_superuser": staff,
-                "is_active": True,
-            }
-            changed = {k: v for k, v in wanted.items() if getattr(user, k) != v}
-            for name, value in changed.items():
-                setattr(user, name, value)
-            if not user.check_password(DEMO_PASSWORD):
-                user.set_password(DEMO_PASSWORD)
-                changed["password"] = True
-            if changed:
-                user.save()
-        if account.organisation:
-            sync(
-                Membership,
-                {"user": user, "organisation": organisations[account.organisation]},
-                {"role": account.role},
-            )
+            if account.organisation:
+                Membership.objects.create(
+                    user=user, organisation=organisations[account.organisation], role=account.role
+                )
         users[account.key] = user
     return users
 
 
+def _taken_by_real_action(spec, phase):
+    """A real action already holds the demo action's code or address: the demo one is left out."""
+    same = Q(phase=phase, code=spec["code"]) | Q(slug=spec["slug"])
+    return Action.objects.filter(same, is_demo=False).exists()
+
+
 def _sync_action(spec, context, day=None):
     """Write the action as it stood on `day` (its current state when `day` is None)."""
+    if _taken_by_real_action(spec, context["phase"]):
+        return None
+    writer, organisations = context["writer"], context["organisations"]
     status, progress = state_on(spec, day or datetime.date.max)
-    chef = context["users"]["chef"]
-    action = sync(
+    fresh_before = writer.fresh.copy()
+    action = writer.ensure(
         Action,
-        {"phase": context["phase"], "code": spec["code"]},
+        {"phase": context["phase"], "code": spec["code"], "is_demo": True},
         {
             "axis": context["axes"][spec["axis"]],
             "slug": spec["slug"],
@@ -230,23 +236,22 @@ def _sync_action(spec, context, day=None):
             "objectives": spec["objectives"],
             "status": status,
             "priority": spec["priority"],
-            "pilot": context["organisations"][spec["pilot"]],
+            "pilot": organisations[spec["pilot"]],
             "start_date": spec["start"],
             "end_date": spec["end"],
             "progress": progress,
             "is_public": spec["is_public"],
             "is_archived": False,
-            "is_demo": True,
-            "updated_by": chef,
+            "updated_by": writer.chef,
         },
-        history_user=chef,
     )
-    organisations = context["organisations"]
-    sync_m2m(action.partners, [organisations[slug] for slug in spec["partners"]])
-    sync_m2m(
-        action.intercommunalities,
-        [context["intercommunalities"][slug] for slug in spec["intercommunalities"]],
-    )
+    if not writer.owns(action):
+        return action
+    if (Action, action.pk) not in fresh_before:  # created just now
+        action.partners.set([organisations[slug] for slug in spec["partners"]])
+        action.intercommunalities.set(
+            [context["intercommunalities"][slug] for slug in spec["intercommunalities"]]
+        )
     for line in spec["fundings"]:
         planned, actual, before = line["planned"], line["actual"], line["planned_before"]
         if day is not None and before and day < before["until"]:
@@ -254,52 +259,39 @@ def _sync_action(spec, context, day=None):
         # Actual amounts are known once the year is over, or as it goes.
         if day is not None and line["year"] >= day.year:
             actual = None
-        sync(
+        funder = organisations[line["funder"]]
+        writer.ensure(
             Funding,
-            {
-                "action": action,
-                "year": line["year"],
-                "funder": organisations[line["funder"]],
-                "kind": line["kind"],
-            },
+            {"action": action, "year": line["year"], "funder": funder, "kind": line["kind"]},
             {
                 "planned_amount": Decimal(planned),
                 "actual_amount": Decimal(actual) if actual is not None else None,
             },
-            history_user=chef,
         )
     return action
 
 
-def _sync_follow_up(action, spec, users):
-    """Indicators, measurements and progress updates (current state only)."""
-    chef = users["chef"]
+def _sync_follow_up(action, spec, context):
+    """Indicators, measurements and progress updates of an action created in this run."""
+    writer, users = context["writer"], context["users"]
     for item in spec["indicators"]:
-        indicator = sync(
-            Indicator,
-            {"action": action, "name": item["name"]},
-            {
-                "unit": item["unit"],
-                "baseline": item["baseline"],
-                "target": item["target"],
-                "target_date": item["target_date"],
-            },
-            history_user=chef,
+        fields = ("unit", "baseline", "target", "target_date")
+        indicator = writer.ensure(
+            Indicator, {"action": action, "name": item["name"]}, {k: item[k] for k in fields}
         )
         for measurement in item["measurements"]:
-            sync(
+            writer.ensure(
                 Measurement,
                 {"indicator": indicator, "date": measurement["date"]},
                 {
                     "value": Decimal(measurement["value"]),
                     "comment": measurement["comment"],
-                    "author": chef,
+                    "author": writer.chef,
                 },
-                history_user=chef,
             )
     for update in spec["updates"]:
         before, _ = state_on(spec, update["date"] - datetime.timedelta(days=1))
-        sync(
+        writer.ensure(
             ProgressUpdate,
             {"action": action, "date": update["date"]},
             {
@@ -312,11 +304,12 @@ def _sync_follow_up(action, spec, users):
         )
 
 
-def _sync_meeting(spec, context):
-    organisations = context["organisations"]
-    meeting = sync(
+def _ensure_meeting(spec, context):
+    """A demonstration meeting of its own (never a real one), with its agenda when created."""
+    writer = context["writer"]
+    meeting = writer.ensure(
         CopilMeeting,
-        {"phase": context["phase"], "date": spec["date"]},
+        {"phase": context["phase"], "date": spec["date"], "is_demo": True},
         {
             "title": SETTINGS["meeting_title"],
             "start_time": spec["start_time"],
@@ -326,26 +319,31 @@ def _sync_meeting(spec, context):
             "minutes_public": True,
             "is_public": True,
         },
-        history_user=context["users"]["chef"],
     )
-    sync_m2m(meeting.attendees, [organisations[slug] for slug in spec["attendees"]])
-    for order, title in enumerate(spec["agenda"], start=1):
-        sync(AgendaItem, {"meeting": meeting, "order": order}, {"title": title})
+    if writer.owns(meeting):
+        meeting.attendees.set([context["organisations"][slug] for slug in spec["attendees"]])
+        for order, title in enumerate(spec["agenda"], start=1):
+            writer.ensure(AgendaItem, {"meeting": meeting, "order": order}, {"title": title})
     return meeting
 
 
-def _sync_decisions(meeting, spec, actions_by_code, chef):
+def _ensure_decisions(meeting, spec, actions_by_code, writer):
+    """The decisions of a meeting created in this run, linked to demonstration actions only."""
+    if not writer.owns(meeting):
+        return
     for order, item in enumerate(spec["decisions"], start=1):
-        decision = sync(
-            Decision,
-            {"meeting": meeting, "order": order},
-            {"text": item["text"]},
-            history_user=chef,
+        decision = writer.ensure(
+            Decision, {"meeting": meeting, "order": order, "is_demo": True}, {"text": item["text"]}
         )
-        for code in item["actions"]:
-            action = actions_by_code[code]
-            if not action.decisions.filter(pk=decision.pk).exists():
-                action.decisions.add(decision)
+        linked = [actions_by_code[code] for code in item["actions"] if actions_by_code.get(code)]
+        decision.actions.add(*linked)
+
+
+def _ensure_news(writer):
+    fields = ("title", "published_on", "summary", "body")
+    for item in NEWS:
+        values = {name: item[name] for name in fields} | {"is_published": True}
+        writer.ensure(NewsItem, {"slug": item["slug"], "is_demo": True}, values)
 
 
 def _validate_once(meeting, year, day, context):
@@ -360,24 +358,24 @@ def _validate_once(meeting, year, day, context):
 
 
 def load_demo():
-    """Write the demonstration data; the caller wraps it in a transaction."""
+    """Write what is missing of the demonstration data; the caller wraps it in a transaction."""
     phase = Phase.objects.filter(territory__slug=SETTINGS["territory"], number=2).first()
-    first_copil = phase and phase.copil_meetings.filter(date=SETTINGS["first_copil"]).first()
-    if first_copil is None:
+    if phase is None:
         raise MissingReferenceData
+    writer = Writer()
     context = {
         "phase": phase,
+        "writer": writer,
         "axes": {axis.slug: axis for axis in phase.axes.all()},
         "organisations": {o.slug: o for o in Organisation.objects.all()},
         "intercommunalities": {i.slug: i for i in Intercommunality.objects.all()},
     }
     result = DemoResult()
-    result.users = context["users"] = _sync_users(context["organisations"])
-
-    meetings = {spec["key"]: _sync_meeting(spec, context) for spec in MEETINGS}
+    context["users"] = _ensure_users(context["organisations"], writer)
+    writer.chef = context["users"]["chef"]
+    meetings = {spec["key"]: _ensure_meeting(spec, context) for spec in MEETINGS}
 
     # Replay: each validated plan freezes the actions as they stood on its COPIL's date.
-    result.plans.append(_validate_once(first_copil, 2024, SETTINGS["first_copil"], context))
     for spec in MEETINGS:
         if spec["validates"]:
             meeting = meetings[spec["key"]]
@@ -387,11 +385,14 @@ def load_demo():
     actions_by_code = {}
     for spec in ACTIONS:
         action = _sync_action(spec, context)
-        _sync_follow_up(action, spec, context["users"])
+        if action is not None and writer.owns(action):
+            _sync_follow_up(action, spec, context)
         actions_by_code[spec["code"]] = action
     for spec in MEETINGS:
-        _sync_decisions(meetings[spec["key"]], spec, actions_by_code, context["users"]["chef"])
+        _ensure_decisions(meetings[spec["key"]], spec, actions_by_code, writer)
+    _ensure_news(writer)
 
-    result.actions = list(actions_by_code.values())
+    result.actions = [action for action in actions_by_code.values() if action is not None]
     result.meetings = list(meetings.values())
+    result.created = len(writer.fresh)
     return result

@@ -5,6 +5,10 @@
 snapshots already read in the same shape. The attributes
 it compares are those `actions.fields` marks as compared (each frozen under its own name), and
 the planned budget of the plan's year, funder by funder.
+
+The public sees the diff between what it could see on both sides (`public_sides`): the rows
+that were public when frozen, and the actions public today. An action published after the
+validation is "added" for it; a row that was not public when frozen never shows, deleted or not.
 """
 
 from collections import defaultdict
@@ -128,9 +132,21 @@ class PlanDiff:
     def budget_changed(self):
         return [c for c in self.changes if c.budget_changed]
 
-    def for_public(self):
-        """Without the actions that are not public (a deleted action's snapshot stays)."""
-        return PlanDiff([c for c in self.changes if c.is_public])
+    @property
+    def total_delta(self):
+        """How much the planned budget of the year moved, summed over the changes listed."""
+        return sum((c.total_after - c.total_before for c in self.changes), ZERO)
+
+
+def public_sides(snapshots, current):
+    """What the public may compare: the frozen rows it may see, the actions public today.
+
+    `snapshots`: ActionSnapshot rows (their action selected); `current`: `Current` states.
+    """
+    return (
+        [s for s in snapshots if s.is_visible_to_public],
+        [c for c in current if c.is_public],
+    )
 
 
 def _compared(item):
@@ -171,7 +187,7 @@ def compute_plan_diff(frozen, current):
 
     `frozen`: the plan's snapshots as `Frozen`; `current`: every action of the plan's phase,
     archived ones included, as `Current`. An action frozen in the plan but no longer among
-    the current ones counts as deleted.
+    the current ones counts as deleted. A removed action keeps its frozen code and title.
     """
     current_by_id = {action.action_id: action for action in current}
     frozen_ids = set()
@@ -187,19 +203,15 @@ def compute_plan_diff(frozen, current):
             action_id=snapshot.action_id,
             total_before=sum(before.values(), ZERO),
         )
-        if now is None:
-            change.removed = "deleted"
+        if now is None or now.is_archived:
+            # Removed: shown as it was frozen, never with what it became since.
+            change.removed = "archived" if now else "deleted"
             changes.append(change)
             continue
         change.code, change.title, change.slug = now.code, now.title, now.slug
         change.is_public = now.is_public
         after = _amounts(now.budget)
         change.total_after = sum(after.values(), ZERO)
-        if now.is_archived:
-            change.removed = "archived"
-            change.total_after = ZERO
-            changes.append(change)
-            continue
         for name in COMPARED:
             then, still = getattr(snapshot, name), getattr(now, name)
             if then != still:

@@ -355,6 +355,19 @@ ACTION_FIELDS = [
             ),
         ),
     ),
+    ActionField(
+        "is_demo",
+        columns=(
+            Column(
+                "demonstration",
+                "text",
+                "oui si la fiche est une donnée de démonstration (fictive, chargée pour essayer "
+                "le portail), non sinon.",
+                "non",
+                read=lambda action: "oui" if action.is_demo else "non",
+            ),
+        ),
+    ),
 ]
 
 

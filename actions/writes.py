@@ -10,10 +10,12 @@ notification queued for after the commit. A stale version raises `VersionConflic
 nothing.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
 from .models import Action, ProgressUpdate
+from .models.action import axis_phase_mismatch
 from .notifications import notify_staff
 
 
@@ -37,6 +39,11 @@ def _write(pk, changes, *, expected_version, user, reason):
     before = {name: getattr(action, name) for name in changes}
     for name, value in changes.items():
         setattr(action, name, value)
+    if "axis" in changes or "phase" in changes:
+        # Before the database's trigger: a French message rather than an IntegrityError.
+        mismatch = axis_phase_mismatch(action.axis, action.phase)
+        if mismatch:
+            raise ValidationError({"axis": mismatch}, code="axis_of_another_phase")
     if user is not None and user.is_authenticated:
         action.updated_by = user
         action._history_user = user
@@ -49,7 +56,8 @@ def save_action(pk, changes, *, expected_version, user, reason):
     """Write `changes` ({field name: value}) to the action `pk` read at `expected_version`.
 
     Returns the saved action; raises `VersionConflict` (nothing written) when the action changed
-    since, or when no version is given. Callers validate the values beforehand.
+    since, or when no version is given. Callers validate the values beforehand; an axis of
+    another phase than the action's raises `ValidationError` (nothing written) all the same.
     """
     with transaction.atomic():
         action, before = _write(

@@ -2,20 +2,52 @@
 (cookies, CSRF, Origin and Referer) and the parser that reads the fields of a form."""
 
 import http.client
+import ssl
 import urllib.parse
 from collections import defaultdict
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 
 HOST = "127.0.0.1"
 TIMEOUT = 15  # seconds, per request
+# nginx's certificate is a throw-away self-signed one, made for the run.
+TLS_CONTEXT = ssl._create_unverified_context()  # noqa: S323
 
 
-def request(port, method, path, body=None, headers=None):
+@dataclass(frozen=True)
+class Target:
+    """Where requests go: nginx over TLS, or one gunicorn directly (`tls` False), then with the
+    headers nginx would add: `X-Forwarded-Proto: https` when `https`, and the public address
+    (nginx's port, `public_port`) in Host and Origin."""
+
+    port: int
+    tls: bool = True
+    https: bool = True
+    source: str = ""  # the client's own address (127.0.0.x), "" for the default
+    public_port: int = 0
+
+    @property
+    def host(self):
+        return f"{HOST}:{self.public_port or self.port}"
+
+    @property
+    def origin(self):
+        return f"{'https' if self.https else 'http'}://{self.host}"
+
+
+def request(target, method, path, body=None, headers=None):
     """One request on a new connection (gunicorn's sync workers close it after each response)."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
+    options = {"timeout": TIMEOUT, "source_address": (target.source, 0) if target.source else None}
+    if target.tls:
+        connection = http.client.HTTPSConnection(HOST, target.port, context=TLS_CONTEXT, **options)
+    else:
+        connection = http.client.HTTPConnection(HOST, target.port, **options)
+    headers = dict(headers or {})
+    if target.https and not target.tls:
+        headers["X-Forwarded-Proto"] = "https"
     try:
-        connection.request(method, path, body=body, headers=headers or {})
+        connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         content = response.read()
         return response.status, response, content
@@ -73,16 +105,19 @@ def parse_form(content):
 
 
 class Session:
-    """A browser-like visitor: cookies (the Secure flag ignored: the TLS proxy is left out),
+    """A browser-like visitor: cookies (sent back as they came, Secure ones included),
     CSRF token, Origin and Referer headers."""
 
-    def __init__(self, port):
-        self.port = port
-        self.origin = f"http://{HOST}:{port}"
+    def __init__(self, target):
+        self.target = target
         self.cookies = {}
 
+    @property
+    def origin(self):
+        return self.target.origin
+
     def _headers(self, extra=None):
-        headers = {"Host": f"{HOST}:{self.port}", "User-Agent": "teritoire-load/1.0"}
+        headers = {"Host": self.target.host, "User-Agent": "teritoire-load/1.0"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         headers.update(extra or {})
@@ -99,19 +134,20 @@ class Session:
                     self.cookies[name] = morsel.value
 
     def get(self, path):
-        status, response, content = request(self.port, "GET", path, headers=self._headers())
+        status, response, content = request(self.target, "GET", path, headers=self._headers())
         self._keep_cookies(response)
         return status, response, content
 
-    def post(self, path, fields, referer):
+    def post(self, path, fields, referer, extra_headers=None):
         body = urllib.parse.urlencode(fields, doseq=True).encode("utf-8")
         headers = self._headers(
             {
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Origin": self.origin,
                 "Referer": self.origin + referer,
+                **(extra_headers or {}),
             }
         )
-        status, response, content = request(self.port, "POST", path, body=body, headers=headers)
+        status, response, content = request(self.target, "POST", path, body=body, headers=headers)
         self._keep_cookies(response)
         return status, response, content

@@ -10,7 +10,7 @@ import threading
 import time
 from collections import defaultdict
 
-from load_http import TIMEOUT, Session
+from load_http import TIMEOUT, Session, Target
 from load_partner import PARTNERS, PartnerSteps
 
 KINDS = {
@@ -41,33 +41,47 @@ DATA = [
 ]
 
 
+UNAVAILABLE_PAGE = "<h1>Service momentanément indisponible</h1>".encode()  # templates/503.html
+
+
 class Stats:
-    def __init__(self):
+    """What the clients saw. `events`: one row per request, [seconds since the start, kind,
+    status (None: no answer), expected or not, milliseconds, the French 503 page or not], which
+    load_report.py cuts by phase of the fault schedule."""
+
+    def __init__(self, started):
+        self.started = started  # time.time() of the start, shared with the fault schedule
         self.lock = threading.Lock()
         self.latencies = defaultdict(list)
         self.errors = defaultdict(int)
         self.server_errors = defaultdict(int)
         self.conflicts = 0
-        self.writes = defaultdict(int)  # accepted writes by type, checked against the database
+        # the tokens of the writes by type and outcome, checked against the database
+        self.writes = defaultdict(lambda: defaultdict(list))
+        self.write_events = []  # [seconds, type, outcome]
+        self.events = []
         self.samples = []  # the first few unexpected answers, for the report
         self.count = 0
 
-    def record(self, kind, seconds, status, ok, path, detail=""):
+    def record(self, kind, seconds, status, ok, path, detail="", unavailable=False):
+        at = round(time.time() - seconds - self.started, 3)
         with self.lock:
             self.count += 1
             self.latencies[kind].append(seconds * 1000)
+            self.events.append([at, kind, status, ok, round(seconds * 1000, 1), unavailable])
             if status == 409 and kind == "write":
                 self.conflicts += 1
             elif not ok:
                 self.errors[kind] += 1
                 if status is not None and status >= 500:
                     self.server_errors[kind] += 1
-                if len(self.samples) < 20:
+                if len(self.samples) < 20 and not unavailable:
                     self.samples.append(f"{kind} {path} -> {status} {detail}".strip())
 
-    def wrote(self, what):
+    def wrote(self, what, token, outcome):
         with self.lock:
-            self.writes[what] += 1
+            self.writes[what][outcome].append(token)
+            self.write_events.append([round(time.time() - self.started, 3), what, outcome])
 
 
 class Stop(Exception):
@@ -75,13 +89,15 @@ class Stop(Exception):
 
 
 class Worker(PartnerSteps, threading.Thread):
-    def __init__(self, number, port, plan, stats, deadline, budget, write_share):
+    def __init__(self, number, target, plan, stats, done, budget, write_share):
         super().__init__(daemon=True)
+        self.number = number
+        self.written = 0
         self.random = random.Random(number)
-        self.port = port
+        self.target = target
         self.plan = plan
         self.stats = stats
-        self.deadline = deadline
+        self.done = done  # threading.Event: time is up
         self.budget = budget
         self.write_share = write_share
         self.account = PARTNERS[number % len(PARTNERS)]
@@ -90,10 +106,12 @@ class Worker(PartnerSteps, threading.Thread):
         self.contributable = []
 
     # one timed request, recorded
-    def timed(self, kind, method, path, expected, fields=None, referer=None, redirect=None):
-        """One request, timed and recorded; `redirect`: where a 302 must lead (a write that
-        lands on the login page did not happen)."""
-        if time.monotonic() >= self.deadline or self.stats.count >= self.budget:
+    def timed(self, kind, method, path, expected, fields=None, referer=None, redirect=None,
+              answer=False):  # fmt: skip
+        """One request, timed and recorded: (status if expected else None, content), or with
+        `answer` (status if expected else None, status); `redirect`: where a 302 must lead (a
+        write that lands on the login page did not happen)."""
+        if self.done.is_set() or self.stats.count >= self.budget:
             raise Stop
         session = self.session if kind != "page" and kind != "data" else self.anonymous
         start = time.perf_counter()
@@ -109,11 +127,13 @@ class Worker(PartnerSteps, threading.Thread):
         ok = status in expected
         if ok and status == 302 and redirect and not location.startswith(redirect):
             ok = False
-        self.stats.record(kind, time.perf_counter() - start, status, ok, path, location)
-        return (status if ok else None), content
+        unavailable = status == 503 and UNAVAILABLE_PAGE in content
+        seconds = time.perf_counter() - start
+        self.stats.record(kind, seconds, status, ok, path, location, unavailable)
+        return (status if ok else None), (status if answer else content)
 
     def run(self):
-        self.anonymous = Session(self.port)
+        self.anonymous = Session(self.target)
         while True:
             try:
                 if self.random.random() < self.write_share:
@@ -140,9 +160,9 @@ def listing_filters(listing):
     return filtered
 
 
-def discover(port):
+def discover(target):
     """The URLs to read: fixed pages plus what the sitemap and the list page link to."""
-    session = Session(port)
+    session = Session(target)
     _, _, sitemap = session.get("/sitemap.xml")
     urls = re.findall(r"<loc>https?://[^/<]+(/[^<]*)</loc>", sitemap.decode())
     details = [u for u in urls if u.startswith("/actions/") and u != "/actions/"]
@@ -183,24 +203,49 @@ def summary_rows(stats, elapsed):
     return rows
 
 
-def drive(port, seconds, workers, budget, write_share):
-    """Run the worker threads for `seconds` (at most `budget` requests); the result as a dict."""
-    plan, detail_count = discover(port)
-    stats = Stats()
-    deadline = time.monotonic() + seconds
-    threads = [Worker(n, port, plan, stats, deadline, budget, write_share) for n in range(workers)]
+def watch_the_clock(start_at, seconds, stop_file):
+    """An Event set once `seconds` have passed since `start_at` and, when a `stop_file` is
+    named, once it exists too (the fault schedule may last longer); three times `seconds` at
+    most."""
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            now = time.time()
+            over = now >= start_at + seconds and (stop_file is None or stop_file.exists())
+            if over or now >= start_at + 3 * seconds:
+                done.set()
+            time.sleep(0.1)
+
+    threading.Thread(target=watch, daemon=True).start()
+    return done
+
+
+def drive(port, seconds, workers, budget, write_share, start_at=None, stop_file=None):
+    """Through nginx on `port`: discover the URLs, wait for `start_at` (time.time()), run the
+    worker threads for `seconds` or until `stop_file` exists (at most `budget` requests); the
+    result as a dict, its times in seconds from `start_at`."""
+    target = Target(port)
+    plan, detail_count = discover(target)
+    start_at = start_at or time.time()
+    time.sleep(max(0.0, start_at - time.time()))
+    stats = Stats(start_at)
+    done = watch_the_clock(start_at, seconds, stop_file)
+    threads = [Worker(n, target, plan, stats, done, budget, write_share) for n in range(workers)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=seconds + 2 * TIMEOUT)
+        thread.join(timeout=3 * seconds + 2 * TIMEOUT)
     elapsed = time.monotonic() - started
     return {
         "rows": summary_rows(stats, elapsed),
         "elapsed": elapsed,
         "conflicts": stats.conflicts,
         "samples": stats.samples,
-        "writes": dict(stats.writes),
+        "writes": {what: dict(outcomes) for what, outcomes in stats.writes.items()},
+        "write_events": stats.write_events,
+        "events": stats.events,
         "urls": len({path for _, path in plan}),
         "details": detail_count,
         "alive": sum(thread.is_alive() for thread in threads),

@@ -14,12 +14,12 @@ PYTHON = sys.executable
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 
 
-def production_env(database, port, **extra):
+def production_env(database, port, pg=PG, **extra):
     """Production settings (DEBUG off, whitenoise, cached templates), HTTP on 127.0.0.1."""
     env = os.environ.copy()
     env.pop("DJANGO_DEBUG", None)
     env.update(
-        DATABASE_URL=f"{PG}/{database}",
+        DATABASE_URL=f"{pg}/{database}",
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY="throw-away-secret-key-for-measurements-" + "x" * 30,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
@@ -27,8 +27,8 @@ def production_env(database, port, **extra):
         DJANGO_LOG_LEVEL="WARNING",
         EMAIL_URL="dummymail://",
         GUNICORN_BIND=f"127.0.0.1:{port}",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -37,10 +37,10 @@ def manage(*args, env, quiet=False):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=output)
 
 
-def recreate_database(name, create=True):
+def recreate_database(name, create=True, pg=PG):
     import psycopg
 
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+    with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         if create:
             conn.execute(f"CREATE DATABASE {name}")
@@ -53,10 +53,14 @@ def start_gunicorn(env, port, log=None):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT if log else None,
         start_new_session=True,
     )  # fmt: skip
+    # as nginx would ask: over HTTPS, so SECURE_SSL_REDIRECT does not answer a redirection
+    probe = urllib.request.Request(
+        f"http://127.0.0.1:{port}/sante/", headers={"X-Forwarded-Proto": "https"}
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/sante/", timeout=1)
+            urllib.request.urlopen(probe, timeout=1)
             return process
         except OSError:
             time.sleep(0.2)

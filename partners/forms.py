@@ -1,8 +1,11 @@
-"""Account forms of the partner space, with French labels and messages."""
+"""Account forms of the partner space, with French labels and messages; no text field takes an
+invisible control character (`teritoire.text`)."""
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
+
+from teritoire.text import RefuseControlCharacters
 
 INVALID_LOGIN = (
     "Adresse e-mail ou mot de passe incorrect. Vérifiez votre saisie ; si vous avez oublié "
@@ -10,7 +13,7 @@ INVALID_LOGIN = (
 )
 
 
-class LoginForm(auth_forms.AuthenticationForm):
+class LoginForm(RefuseControlCharacters, auth_forms.AuthenticationForm):
     """E-mail and password; one message whether the e-mail is unknown or the password wrong."""
 
     username = forms.EmailField(
@@ -38,7 +41,7 @@ class LoginForm(auth_forms.AuthenticationForm):
         return forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm):
+class PasswordResetForm(RefuseControlCharacters, auth_forms.PasswordResetForm):
     email = forms.EmailField(
         label="Adresse e-mail",
         max_length=254,

@@ -18,6 +18,7 @@ from .models import (
     Intercommunality,
     NewsItem,
     Phase,
+    ReferenceFingerprint,
     Territory,
 )
 
@@ -183,3 +184,19 @@ class NewsItemAdmin(admin.ModelAdmin):
     @admin.action(description="Dépublier les actualités sélectionnées", permissions=["change"])
     def unpublish(self, request, queryset):
         self._publish(request, queryset, False)
+
+
+@admin.register(ReferenceFingerprint)
+class ReferenceFingerprintAdmin(admin.ModelAdmin):
+    """What `load_territory` last wrote in each reference row: shown to explain why a row a user
+    edited is left as it is; written by the command only."""
+
+    list_display = ["model", "object_id"]
+    list_filter = ["model"]
+    readonly_fields = ["model", "object_id", "digests"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -197,6 +197,10 @@ class CopilMeetingQuerySet(models.QuerySet):
     def upcoming(self, today):
         return self.filter(date__gte=today, status=CopilMeeting.Status.PLANNED).order_by("date")
 
+    def demo(self):
+        """Demonstration meetings (twin: the `is_demo` flag)."""
+        return self.filter(is_demo=True)
+
 
 class CopilMeeting(models.Model):
     class Status(models.TextChoices):
@@ -223,6 +227,7 @@ class CopilMeeting(models.Model):
     minutes = models.TextField("compte rendu (Markdown)", blank=True)
     minutes_public = models.BooleanField("compte rendu public", default=True)
     is_public = models.BooleanField("réunion publique", default=True)
+    is_demo = models.BooleanField("donnée de démonstration", default=False, editable=False)
     history = HistoricalRecords()
 
     objects = CopilMeetingQuerySet.as_manager()
@@ -261,6 +266,7 @@ class Decision(models.Model):
     )
     order = models.PositiveSmallIntegerField("ordre", default=1)
     text = models.TextField("décision")
+    is_demo = models.BooleanField("donnée de démonstration", default=False, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -276,6 +282,10 @@ class NewsItemQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def demo(self):
+        """Demonstration news (twin: the `is_demo` flag)."""
+        return self.filter(is_demo=True)
+
 
 class NewsItem(models.Model):
     title = models.CharField("titre", max_length=200)
@@ -284,6 +294,7 @@ class NewsItem(models.Model):
     summary = models.TextField("chapô", blank=True)
     body = models.TextField("texte (Markdown)")
     is_published = models.BooleanField("publiée", default=True)
+    is_demo = models.BooleanField("donnée de démonstration", default=False, editable=False)
 
     objects = NewsItemQuerySet.as_manager()
 
@@ -297,3 +308,28 @@ class NewsItem(models.Model):
 
     def get_absolute_url(self):
         return reverse("programme:news_detail", args=[self.slug])
+
+
+class ReferenceFingerprint(models.Model):
+    """What `load_territory` last wrote in one row: a digest of each field's value.
+
+    Comparing it with the reference file and with the row tells apart a file that changed (the
+    row is updated) from a user who edited the row since (the row is left as it is).
+    """
+
+    model = models.CharField("modèle", max_length=100)
+    object_id = models.PositiveBigIntegerField("identifiant de la ligne")
+    digests = models.JSONField("empreintes des valeurs chargées", default=dict)
+
+    class Meta:
+        verbose_name = "empreinte de donnée de référence"
+        verbose_name_plural = "empreintes des données de référence"
+        ordering = ["model", "object_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "object_id"], name="reference_fingerprint_unique_row"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.model} n° {self.object_id}"

@@ -3,9 +3,10 @@
 `read_reference_files()` reads and checks every file of a territory's folder (programme/data/ for
 the shipped one, see `programme.reference_files`) before anything is written; `load_reference()`
 writes the territory, its intercommunalities and communes, the organisations, the phases and axes,
-the first COPIL and the news items. Every write goes through `sync()`, which saves a row only when
-it is new or differs from what is wanted, so a second run changes nothing (no `updated_at` bump,
-no new history row).
+the first COPIL and the news items. Every write goes through `sync()`: a new row is created; an
+existing one changes only where the file changed since the last load and nobody edited the row
+since (a `ReferenceFingerprint` keeps a digest of what was loaded); edits are kept and reported.
+A second run changes nothing (no `updated_at` bump, no new history row).
 
 `programme.json` holds the manifest (file names, expected communes, the communautés de communes'
 slugs and colours), the territory (name, department, region, texts, publisher, labellisation
@@ -16,10 +17,13 @@ caller owns the transaction (see the `load_territory` command).
 """
 
 import datetime
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from partners.models import Organisation
 
@@ -32,6 +36,7 @@ from .models import (
     Intercommunality,
     NewsItem,
     Phase,
+    ReferenceFingerprint,
     Territory,
 )
 from .reference_files import (
@@ -51,12 +56,19 @@ from .validators import validate_milestones
 class SyncStats:
     created: int = 0
     updated: int = 0
+    kept: list = field(default_factory=list)  # "commune « Amboise (37003) » (population…)"
 
     def count(self, outcome):
         if outcome == "created":
             self.created += 1
         elif outcome == "updated":
             self.updated += 1
+
+    def keep(self, obj, names):
+        """A row a user edited since the last load, left as it is."""
+        meta = obj._meta
+        labels = [str(meta.get_field(name).verbose_name) for name in names]
+        self.kept.append(f"{meta.verbose_name} «\u00a0{obj}\u00a0» ({', '.join(labels)})")
 
 
 @dataclass
@@ -114,43 +126,85 @@ def _date(text):
 # Writing ----------------------------------------------------------------------------------------
 
 
-def _has_changed(obj, name, value):
+def _digest(value):
+    """A short digest of a field's value (a related row counts by its primary key)."""
+    if isinstance(value, models.Model):
+        value = value.pk
+    text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _current(obj, name):
     field_ = obj._meta.get_field(name)
-    if field_.many_to_one or field_.one_to_one:
-        return getattr(obj, field_.attname) != (value.pk if value is not None else None)
-    return getattr(obj, name) != value
+    return getattr(obj, field_.attname if field_.is_relation else name)
+
+
+def _fingerprint(obj):
+    found = ReferenceFingerprint.objects.filter(model=obj._meta.label_lower, object_id=obj.pk)
+    return found.first() or ReferenceFingerprint(model=obj._meta.label_lower, object_id=obj.pk)
+
+
+def _remember(fingerprint, wanted):
+    """Record what the reference file says now; written only when it differs."""
+    if fingerprint.pk is None or fingerprint.digests != {**fingerprint.digests, **wanted}:
+        fingerprint.digests = {**fingerprint.digests, **wanted}
+        fingerprint.save()
+
+
+def _triage(current, loaded, wanted):
+    """`write` when the file changed and the value is as last loaded; `keep` when a user changed
+    it (or it predates the fingerprints); None when nothing is to be done."""
+    if current == wanted or loaded == wanted:
+        return None  # up to date, or the file did not change there: a user's value stands
+    return "write" if current == loaded else "keep"
 
 
 def sync(model, lookup, values, *, history_user=None, stats=None):
-    """Create the row found by `lookup`, or update it only where it differs from `values`.
+    """Create the row found by `lookup`, or update the fields whose reference value changed since
+    the last load and that nobody edited since (`ReferenceFingerprint`); report the others.
 
-    Returns the object. Unlike `update_or_create`, an unchanged row is not saved, so neither its
-    `auto_now` dates nor its history move.
+    Returns the object. An unchanged row is not saved, so neither its `auto_now` dates nor its
+    history move.
     """
+    stats = stats if stats is not None else SyncStats()
+    wanted = {name: _digest(value) for name, value in values.items()}
     obj = model.objects.filter(**lookup).first()
     if obj is None:
-        obj = model(**lookup, **values)
-        outcome = "created"
+        obj, changed, kept, fingerprint = model(**lookup, **values), list(values), [], None
     else:
-        changed = [name for name, value in values.items() if _has_changed(obj, name, value)]
-        if not changed:
-            return obj
+        fingerprint = _fingerprint(obj)
+        outcomes = {
+            name: _triage(_digest(_current(obj, name)), fingerprint.digests.get(name), digest)
+            for name, digest in wanted.items()
+        }
+        changed = [name for name, outcome in outcomes.items() if outcome == "write"]
+        kept = [name for name, outcome in outcomes.items() if outcome == "keep"]
         for name in changed:
             setattr(obj, name, values[name])
-        outcome = "updated"
-    if history_user is not None:
-        obj._history_user = history_user
-    obj.save()
-    if stats is not None:
-        stats.count(outcome)
+    if changed:
+        if history_user is not None:
+            obj._history_user = history_user
+        obj.save()
+        stats.count("created" if fingerprint is None else "updated")
+    if kept:
+        stats.keep(obj, kept)
+    _remember(fingerprint or _fingerprint(obj), wanted)
     return obj
 
 
-def sync_m2m(manager, objects):
-    """Set a many-to-many relation only when its members differ."""
-    wanted = {obj.pk for obj in objects}
-    if set(manager.values_list("pk", flat=True)) != wanted:
+def sync_m2m(manager, objects, stats=None):
+    """Set a many-to-many relation as `sync` sets a field: only where the reference changed and
+    nobody edited the relation since."""
+    name = f"m2m:{manager.prefetch_cache_name}"
+    wanted = _digest(sorted(obj.pk for obj in objects))
+    current = _digest(sorted(manager.values_list("pk", flat=True)))
+    fingerprint = _fingerprint(manager.instance)
+    outcome = _triage(current, fingerprint.digests.get(name, current), wanted)
+    if outcome == "write":
         manager.set(objects)
+    elif outcome == "keep" and stats is not None:
+        stats.keep(manager.instance, [manager.prefetch_cache_name])
+    _remember(fingerprint, {name: wanted})
 
 
 def french_number(number):

@@ -7,9 +7,11 @@
 import unicodedata
 
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Prefetch, Sum
+from django.db.models import Avg, Count, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+
+from teritoire import pagecache
 
 from .map import communes_with_outline_text, territory_map
 from .models import Axis, Commune, CopilMeeting, Decision, Intercommunality, NewsItem, Territory
@@ -143,7 +145,9 @@ def budget_chart(rows, height=160, bar=18, gap=10):
 def axis(request, slug):
     current = get_object_or_404(Axis.objects.select_related("phase"), slug=slug)
     actions = current.actions.public()
-    summary = actions.aggregate(count=Count("pk"), progress=Avg("progress"))
+    summary = actions.aggregate(
+        count=Count("pk"), progress=Avg("progress"), demo=Count("pk", filter=Q(is_demo=True))
+    )
     budget = [
         {"year": row["fundings__year"], "planned": row["planned"], "actual": row["actual"]}
         for row in actions.values("fundings__year")
@@ -192,7 +196,11 @@ def copil_detail(request, pk):
                     Prefetch("actions", queryset=public_actions, to_attr="public_actions")
                 ),
             ),
-            "annual_plans",
+            # The public figures of each plan: sums over the actions that were public.
+            Prefetch(
+                "annual_plans",
+                queryset=_related_model(CopilMeeting, "annual_plans").objects.with_public_figures(),
+            ),
             Prefetch(
                 "documents",
                 queryset=document_model.objects.filter(visibility=document_model.Visibility.PUBLIC),
@@ -204,8 +212,12 @@ def copil_detail(request, pk):
     return render(request, "programme/copil_detail.html", {"meeting": meeting})
 
 
+@pagecache.cache_params("page")
 def news_list(request):
-    page = Paginator(NewsItem.objects.published(), NEWS_PER_PAGE).get_page(request.GET.get("page"))
+    raw = request.GET.get("page")
+    page = Paginator(NewsItem.objects.published(), NEWS_PER_PAGE).get_page(raw)
+    if raw is not None and raw != str(page.number):
+        pagecache.do_not_store(request)  # `?page=abc` shows page 1: served, not kept
     return render(request, "programme/news_list.html", {"page": page})
 
 

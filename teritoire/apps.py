@@ -11,10 +11,17 @@ class TeritoireConfig(AppConfig):
     default = True
 
     def ready(self):
-        from . import identity, pagecache
+        from django.core import checks as django_checks
+
+        from . import checks, identity, pagecache, text
 
         pagecache.connect_signals()
+        # Text typed in any form of the portal's models, the admin's included: no control
+        # character (forms of their own use text.RefuseControlCharacters).
+        text.refuse_control_characters_in_models(["partners", "programme", "actions"])
         identity.connect_signals()
+        # Production refuses to start without a legal notice: publisher, host, contact.
+        django_checks.register(checks.check_legal_notice, "legal", deploy=True)
 
 
 class LoginThrottlingConfig(AxesAppConfig):

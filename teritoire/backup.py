@@ -1,21 +1,27 @@
 """Consistent database dumps and media archives, and putting them back.
 
 PostgreSQL: pg_dump custom format and pg_restore. SQLite: the online-backup API, so a dump taken
-while the site runs is consistent. Media: a gzip tar of MEDIA_ROOT.
+while the site runs is consistent. Media: a gzip tar of the files of the default storage (a
+MEDIA_ROOT folder or an S3 bucket alike), read and written back through the storage API.
 
 Home-made: django-dbbackup wraps these same calls in its own storage layer, settings and commands.
 """
 
 import os
+import posixpath
 import shutil
 import sqlite3
 import subprocess
 import tarfile
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
 from django.db import connection
 from django.utils import timezone
+
+# Files sit under this folder in the archive (as in the archives of MEDIA_ROOT made before).
+ARCHIVE_ROOT = "media"
 
 
 class BackupError(Exception):
@@ -70,13 +76,39 @@ def backup_database(target_dir, stamp=None):
     return path
 
 
+def stored_files(storage, folder=""):
+    """Every file name of a storage, walked folder by folder with listdir."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # a MEDIA_ROOT not created yet: nothing uploaded
+        return
+    for name in sorted(files):
+        yield posixpath.join(folder, name)
+    for sub in sorted(folders):
+        yield from stored_files(storage, posixpath.join(folder, sub))
+
+
+def _modified(storage, name):
+    try:
+        return storage.get_modified_time(name).timestamp()
+    except (NotImplementedError, OSError):
+        return timezone.now().timestamp()
+
+
 def backup_media(target_dir, stamp=None):
+    """Archive every file of the default storage, wherever it keeps them; return its path."""
     stamp = stamp or timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    path = Path(target_dir) / f"media-{stamp}.tar.gz"
-    media = Path(settings.MEDIA_ROOT)
+    target_dir = Path(target_dir)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    path = target_dir / f"media-{stamp}.tar.gz"
+    storage = storages["default"]
     with tarfile.open(path, "w:gz") as archive:
-        if media.exists():
-            archive.add(media, arcname="media")
+        for name in stored_files(storage):
+            info = tarfile.TarInfo(f"{ARCHIVE_ROOT}/{name}")
+            info.size = storage.size(name)
+            info.mtime = _modified(storage, name)
+            with storage.open(name, "rb") as content:
+                archive.addfile(info, content)
     return path
 
 
@@ -99,16 +131,29 @@ def restore_database(dump):
     source.close()
 
 
+def _archived_name(member):
+    """The storage name of an archived file, or None for anything else (folder, link, odd path)."""
+    if not member.isfile() or not member.name.startswith(f"{ARCHIVE_ROOT}/"):
+        return None
+    name = posixpath.normpath(member.name.removeprefix(f"{ARCHIVE_ROOT}/"))
+    if name in (".", "..") or name.startswith(("/", "../")):
+        return None
+    return name
+
+
 def restore_media(archive_path):
+    """Write each archived file back through the default storage, replacing one of that name."""
     archive_path = Path(archive_path)
     if not archive_path.exists():
         raise BackupError(f"Fichier introuvable : {archive_path}")
-    media = Path(settings.MEDIA_ROOT)
+    storage = storages["default"]
     with tarfile.open(archive_path, "r:gz") as archive:
-        members = [m for m in archive.getmembers() if m.name.startswith("media")]
-        archive.extractall(media.parent / "_restore", members=members, filter="data")
-    restored = media.parent / "_restore" / "media"
-    media.mkdir(parents=True, exist_ok=True)
-    if restored.exists():
-        shutil.copytree(restored, media, dirs_exist_ok=True)
-    shutil.rmtree(media.parent / "_restore", ignore_errors=True)
+        for member in archive:
+            name = _archived_name(member)
+            if name is None:
+                continue
+            if storage.exists(name):
+                storage.delete(name)
+            saved = storage.save(name, File(archive.extractfile(member), name=name))
+            if saved != name:
+                raise BackupError(f"Fichier restauré sous un autre nom : {name} → {saved}")

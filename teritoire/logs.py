@@ -1,8 +1,12 @@
-"""Structured logs: one JSON object per line on stdout, and the security events."""
+"""Structured logs: one JSON object per line on stdout, the security events, and what the error
+reports e-mailed to ADMINS may show."""
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
+
+from django.views.debug import SafeExceptionReporterFilter
 
 security_log = logging.getLogger("security")
 
@@ -61,3 +65,31 @@ class SecurityEventMiddleware:
                 status=status,
             )
         return response
+
+
+class SafeReportFilter(SafeExceptionReporterFilter):
+    """Django's filter of error reports, hiding more: a POST field named like a secret (password,
+    token, csrf…) even when its view did not declare it sensitive, and settings that may carry
+    credentials (a cache's LOCATION, a DSN) or name a cookie."""
+
+    hidden_settings = re.compile(
+        "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|COOKIE|SESSION|CSRF|DSN|LOCATION", flags=re.I
+    )
+
+    def get_post_parameters(self, request):
+        return self.hide_secret_fields(request, super().get_post_parameters(request))
+
+    def get_cleansed_multivaluedict(self, request, multivaluedict):
+        cleansed = super().get_cleansed_multivaluedict(request, multivaluedict)
+        return self.hide_secret_fields(request, cleansed)
+
+    def hide_secret_fields(self, request, data):
+        if request is None or not self.is_active(request):
+            return data
+        secret = [key for key in data if self.hidden_settings.search(str(key))]
+        if not secret:
+            return data
+        data = data.copy()
+        for key in secret:
+            data[key] = self.cleansed_substitute
+        return data

@@ -10,11 +10,19 @@ The cache must be shared by every process that serves the site: it is only switc
 default cache is not a per-process one (set CACHE_URL to Redis). With the local-memory default,
 the middleware does nothing.
 
+What a visitor sends must not let them fill the cache or poison others' copies: the key holds the
+scheme and host of the request besides its path (absolute URLs come from SITE_URL anyway); a
+response is kept only when every query parameter is one the view declares (`cache_params`, or a
+django-filter FilterView's filters and page), given once and valid, and when it is no larger than
+PUBLIC_PAGE_CACHE_MAX_BYTES. Anything else is served, not stored.
+
 Home-made: Django's cache middleware expires pages only by timeout and never keeps a streamed one.
 """
 
 import hashlib
+from typing import NamedTuple
 
+import django_filters
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
@@ -36,8 +44,12 @@ EXCLUDED_PREFIXES = (
 # Rows that change on every visit or login and are not shown on public pages.
 IGNORED_APPS = {"sessions", "axes", "admin", "contenttypes"}
 TIMEOUT = 3600
-# A streamed response (an export) is kept once fully sent, if it is no larger than this.
-MAX_STREAMED_BYTES = 16 * 1024 * 1024
+# A response larger than this (a whole export) is served but not kept.
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+
+
+def max_bytes():
+    return getattr(settings, "PUBLIC_PAGE_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
 def enabled():
@@ -78,6 +90,89 @@ def connect_signals():
     m2m_changed.connect(on_model_change, dispatch_uid="pagecache_m2m")
 
 
+class Params(NamedTuple):
+    """The query parameters a view reads; a free-text one (a search) is kept only when empty."""
+
+    names: frozenset
+    free_text: frozenset = frozenset()
+
+
+NO_PARAMS = Params(frozenset())
+
+
+def cache_params(*names, free_text=(), filterset=None):
+    """Declare the query parameters a public view reads, for the page cache (see `_storable`):
+    the given names, free-text ones, and the filters of a django-filter FilterSet."""
+    params = Params(frozenset(names) | set(free_text), frozenset(free_text))
+    if filterset is not None:
+        params = _merge(params, filter_params(filterset))
+
+    def decorate(view):
+        view.pagecache_params = params
+        return view
+
+    return decorate
+
+
+def filter_params(filterset_class, *extra):
+    """The parameters of a django-filter FilterSet: its filters, text ones as free text."""
+    filters = filterset_class.base_filters
+    text = {name for name, f in filters.items() if isinstance(f, django_filters.CharFilter)}
+    return Params(frozenset(filters) | set(extra), frozenset(text))
+
+
+def _merge(first, second):
+    return Params(first.names | second.names, first.free_text | second.free_text)
+
+
+def do_not_store(request):
+    """For a view that finds a parameter's value invalid: the answer is served, not kept."""
+    request.pagecache_no_store = True
+
+
+def _declared_params(view):
+    params = getattr(view, "pagecache_params", None)
+    if params is not None:
+        return params
+    view_class = getattr(view, "view_class", None)
+    filterset_class = getattr(view_class, "filterset_class", None)
+    if filterset_class is None:
+        return NO_PARAMS
+    extra = [view_class.page_kwarg] if getattr(view_class, "paginate_by", None) else []
+    return filter_params(filterset_class, *extra)
+
+
+def _query_is_declared(query, params):
+    for name, values in query.lists():
+        if name not in params.names or len(values) > 1:
+            return False
+        if name in params.free_text and values[0]:
+            return False
+    return True
+
+
+def _context_is_valid(request, response):
+    """A FilterView page: every filter value validated, and the page shown is the one asked."""
+    context = getattr(response, "context_data", None) or {}
+    filterset = context.get("filter")
+    if isinstance(filterset, django_filters.FilterSet) and not filterset.is_valid():
+        return False
+    view_class = getattr(request.resolver_match.func, "view_class", None)
+    page_kwarg = getattr(view_class, "page_kwarg", None)
+    if page_kwarg and page_kwarg in request.GET:
+        page = context.get("page_obj")
+        return page is not None and str(page.number) == request.GET[page_kwarg]
+    return True
+
+
+def _storable(request, response):
+    """Whether the answer to this request may be kept for other visitors."""
+    if getattr(request, "pagecache_no_store", False) or request.resolver_match is None:
+        return False
+    params = _declared_params(request.resolver_match.func)
+    return _query_is_declared(request.GET, params) and _context_is_valid(request, response)
+
+
 def _is_anonymous(request):
     return not (
         settings.SESSION_COOKIE_NAME in request.COOKIES
@@ -107,7 +202,9 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
 
         version = current_version()
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        # Scheme and host too: a response built from them (a missed absolute URL) stays theirs.
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        digest = hashlib.sha256(address.encode()).hexdigest()[:32]
         etag = quote_etag(f"v{version}-{digest[:12]}")
         if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
@@ -121,11 +218,11 @@ class PublicPageCacheMiddleware:
         if response.status_code != 200 or "private" in response.get("Cache-Control", ""):
             return response
         response["ETag"] = etag
-        if response.cookies:
+        if response.cookies or not _storable(request, response):
             return response
         if response.streaming:
             response.streaming_content = _tee_into_cache(key, response, response.streaming_content)
-        else:
+        elif len(response.content) <= max_bytes():
             cache.set(key, response, TIMEOUT)
         return response
 
@@ -134,13 +231,13 @@ def _tee_into_cache(key, response, stream):
     """Send the stream as it comes and keep a copy; once complete, cache it as a plain response.
 
     The export is still generated in a stream the first time (flat memory in the worker); the
-    copy is dropped as soon as it passes MAX_STREAMED_BYTES.
+    copy is dropped as soon as it passes max_bytes().
     """
-    chunks, size, complete = [], 0, True
+    chunks, size, complete, limit = [], 0, True, max_bytes()
     for chunk in stream:
         if complete:
             size += len(chunk)
-            complete = size <= MAX_STREAMED_BYTES
+            complete = size <= limit
             if complete:
                 chunks.append(chunk)
             else:

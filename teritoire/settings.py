@@ -4,6 +4,7 @@
 """
 
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -30,7 +31,31 @@ ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The public address every absolute link is built on (e-mails, feeds, sitemap), never the request's
+# Host. Required in production: `check --deploy` refuses this default or any local address.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# Who runs the site, for the legal notice (/mentions-legales/): the publisher (éditeur), its
+# address and director of publication, the host (hébergeur) and a contact address. The defaults
+# are examples for development, marked as such on the page; `check --deploy` refuses them
+# (teritoire/checks.py). `Territory.publisher`, from the reference data, names the programme
+# that publishes the open data; these name the organisation legally responsible for the site.
+LEGAL_NOTICE_EXAMPLES = {
+    "PUBLISHER_NAME": "Éditeur du portail (exemple)",
+    "PUBLISHER_ADDRESS": "1 rue de l'Exemple, 37000 Exempleville (exemple)",
+    "PUBLICATION_DIRECTOR": "Directeur ou directrice de la publication (exemple)",
+    "HOST_NAME": "Hébergeur (exemple)",
+    "HOST_ADDRESS": "2 avenue de l'Exemple, 75000 Paris (exemple)",
+    "CONTACT_EMAIL": "contact@portail.example",
+}
+PUBLISHER_NAME = env("PUBLISHER_NAME", default=LEGAL_NOTICE_EXAMPLES["PUBLISHER_NAME"])
+PUBLISHER_ADDRESS = env("PUBLISHER_ADDRESS", default=LEGAL_NOTICE_EXAMPLES["PUBLISHER_ADDRESS"])
+PUBLICATION_DIRECTOR = env(
+    "PUBLICATION_DIRECTOR", default=LEGAL_NOTICE_EXAMPLES["PUBLICATION_DIRECTOR"]
+)
+HOST_NAME = env("HOST_NAME", default=LEGAL_NOTICE_EXAMPLES["HOST_NAME"])
+HOST_ADDRESS = env("HOST_ADDRESS", default=LEGAL_NOTICE_EXAMPLES["HOST_ADDRESS"])
+CONTACT_EMAIL = env("CONTACT_EMAIL", default=LEGAL_NOTICE_EXAMPLES["CONTACT_EMAIL"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,6 +83,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A lost database answers the French 503 page, not the 500 one (teritoire/unavailable.py).
+    "teritoire.unavailable.DatabaseUnavailableMiddleware",
     # Below the header middlewares, so cached pages still get every security header.
     "teritoire.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -150,11 +177,43 @@ if env("S3_BUCKET", default=""):
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portail@grand-est-touraine.test")
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[Portail] "
+# A mail server that drops connections silently must not hold a worker until gunicorn kills it.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# Error reports. With SENTRY_DSN, to Sentry, without personal data: no cookies, user, address
+# nor request body. Otherwise the people in DJANGO_ADMINS ("Nom <a@b.fr>, c@d.fr") receive each
+# server error by e-mail (LOGGING below), secrets hidden by teritoire.logs.SafeReportFilter.
+ADMINS = [entry for entry in getaddresses([env("DJANGO_ADMINS", default="")]) if any(entry)]
+if any("@" not in address for _, address in ADMINS):
+    raise ImproperlyConfigured(
+        "DJANGO_ADMINS\u00a0: des adresses e-mail séparées par des virgules, "
+        "par exemple «\u00a0Équipe projet <equipe@exemple.fr>, admin@exemple.fr\u00a0»."
+    )
+DEFAULT_EXCEPTION_REPORTER_FILTER = "teritoire.logs.SafeReportFilter"
+SENTRY_ENABLED = bool(env("SENTRY_DSN", default=""))
+if SENTRY_ENABLED:
+    import sentry_sdk  # imported only when used
+
+    sentry_sdk.init(
+        dsn=env("SENTRY_DSN"),
+        environment=env(
+            "SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "development"
+        ),
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # Local memory by default; set CACHE_URL=redis://… when several processes or servers serve the
 # site: the cache of public pages (teritoire/pagecache.py) only runs on a shared cache.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Redis unreachable: a cache miss, never a 500 (teritoire/unavailable.py).
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "teritoire.unavailable.ForgivingRedisCache"
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
+PUBLIC_PAGE_CACHE_MAX_BYTES = env.int("PUBLIC_PAGE_CACHE_MAX_BYTES", default=2 * 1024 * 1024)
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -172,6 +231,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     CONN_MAX_AGE = 60
     DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE
+    # A connection left broken by a database restart is replaced before the next request uses it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     TEMPLATES[0]["APP_DIRS"] = False
     TEMPLATES[0]["OPTIONS"]["loaders"] = [
         (
@@ -208,7 +269,14 @@ AXES_RESET_ON_SUCCESS = True
 # A refused attempt during the lockout does not prolong it: 15 minutes from the lockout.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "partners/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# The visitor's address (partners/throttling.py): REMOTE_ADDR, or behind AXES_PROXY_COUNT trusted
+# proxies the entry the outermost one appended to X-Forwarded-For, never one the client wrote.
+TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "AXES_PROXY_COUNT est le nombre de proxys devant le portail (0 ou plus)."
+    )
+AXES_CLIENT_IP_CALLABLE = "partners.throttling.client_ip_address"
 AXES_VERBOSE = False
 # Both login forms (partner space and admin) name the e-mail field "username".
 AXES_USERNAME_FORM_FIELD = "username"
@@ -235,15 +303,25 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "teritoire.logs.JsonFormatter"},
     },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json" if PRODUCTION else "plain",
-        }
+        },
+        # Server errors (500) by e-mail to ADMINS; Sentry receives them instead when it is set.
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false"],
+        },
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"handlers": [] if SENTRY_ENABLED else ["mail_admins"]},
+        # A request for a host name not served is a robot's, not a server error to mail.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.functional import lazy
 
+from partners.views.accounts import admin_login
+
 from . import health, identity, views
 
 # The territory's name is read when a page of the admin is shown (teritoire.identity).
@@ -22,6 +24,8 @@ urlpatterns = [
     path("espace-partenaire/", include("partners.urls")),
     path("espace-partenaire/", include("actions.urls_space")),
     path("pilotage/", include("actions.urls_staff")),
+    # Before the admin's own URLs: its login with the partner space's rule for `next`.
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("sante/", health.health, name="health"),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from actions.models import Action, Funding, ProgressUpdate
 from programme.models import Axis, Commune, CopilMeeting, NewsItem, Phase, Territory
 
-from . import identity
+from . import checks, identity
 
 
 def current_phase(today):
@@ -59,7 +59,7 @@ def phase_summary(phase, public_actions, year):
         axes = axes_with_progress(phase, public_actions)
         budget = Funding.objects.filter(
             year=year, action__in=public_actions.filter(phase=phase)
-        ).aggregate(total=Sum("planned_amount"))["total"]
+        ).aggregate(total=Sum("planned_amount"), demo=Count("pk", filter=Q(action__is_demo=True)))
         earlier_actions = list(
             public_actions.filter(phase__number__lt=phase.number)
             .select_related("pilot", "phase")
@@ -74,7 +74,10 @@ def phase_summary(phase, public_actions, year):
     return {
         "action_count": action_count,
         "progress": progress,
-        "budget": budget,
+        "budget": budget and budget["total"],
+        # The key figures count demonstration rows: the page says so beside them.
+        "figures_include_demo": bool(budget and budget["demo"])
+        or any(axis.demo_count for axis in axes),
         "axes": axes,
         "earlier_actions": earlier_actions,
     }
@@ -86,6 +89,7 @@ def axes_with_progress(phase, public_actions):
         Axis.objects.filter(phase=phase).annotate(
             action_count=Count("actions", filter=in_public),
             average_progress=Avg("actions__progress", filter=in_public),
+            demo_count=Count("actions", filter=in_public & Q(actions__is_demo=True)),
         )
     )
 
@@ -105,7 +109,7 @@ def copil_meetings(today):
 
 
 def legal(request):
-    return render(request, "pages/legal.html")
+    return render(request, "pages/legal.html", {"legal_notice": checks.legal_notice()})
 
 
 def accessibility(request):

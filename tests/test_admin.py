@@ -14,7 +14,7 @@ from django.utils import timezone
 from actions.models import Action, ActionSnapshot, AnnualPlan
 from actions.services import validate_annual_plan
 from partners.models import Organisation
-from programme.models import AgendaItem, Axis, Phase
+from programme.models import AgendaItem, Axis, Phase, ReferenceFingerprint
 from tests.actions.factories import (
     ActionFactory,
     DocumentFactory,
@@ -77,6 +77,9 @@ MAKERS = {
     ),
     "programme.decision": DecisionFactory,
     "programme.newsitem": NewsItemFactory,
+    "programme.referencefingerprint": lambda: ReferenceFingerprint.objects.create(
+        model="programme.commune", object_id=1, digests={"name": "0" * 64}
+    ),
     "actions.action": ActionFactory,
     "actions.funding": FundingFactory,
     "actions.indicator": IndicatorFactory,
@@ -88,7 +91,7 @@ MAKERS = {
 }
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
 # Frozen plans are only created by validating them at a COPIL: no add page.
-NO_ADD = {AnnualPlan, ActionSnapshot}
+NO_ADD = {AnnualPlan, ActionSnapshot, ReferenceFingerprint}
 
 
 def url(model, view, *args):

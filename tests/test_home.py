@@ -237,3 +237,16 @@ class TestStaticPages:
         html = render_to_string("500.html")
         assert "Le site rencontre un problème" in html
         assert 'lang="fr"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["none", "meeting", "news"])
+def test_the_banner_shows_whenever_any_demonstration_row_exists(client, kind):
+    from tests.programme.factories import CopilMeetingFactory, NewsItemFactory
+
+    if kind == "meeting":
+        CopilMeetingFactory(title="COPIL fictif", is_demo=True)
+    elif kind == "news":
+        NewsItemFactory(is_demo=True)
+    page = client.get(reverse("home")).content.decode()
+    assert ('class="demo-banner"' in page) is (kind != "none")

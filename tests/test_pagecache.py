@@ -1,14 +1,21 @@
 """The cache of public pages: served to anonymous visitors, fresh after every write."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from teritoire import pagecache
 from tests.actions.factories import ActionFactory
 from tests.partners.factories import MembershipFactory, StaffFactory
+from tests.programme.factories import NewsItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +49,26 @@ def shared_cache(request, settings, tmp_path):
     caches["default"].clear()
     yield caches["default"]
     caches["default"].clear()
+
+
+def body(response):
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def cache_entries(cache):
+    """How many keys the test cache holds (pages and the content version)."""
+    if isinstance(cache, RedisCache):
+        return cache._cache.get_client().dbsize()
+    return len(list(Path(cache._dir).glob("*.djcache")))
+
+
+def rendered(client, url):
+    """Whether the answer was computed (queries ran) rather than served from the cache."""
+    with CaptureQueriesContext(connection) as queries:
+        body(client.get(url))
+    return len(queries) > 0
 
 
 def test_a_second_visit_is_served_from_the_cache(shared_cache, client, django_assert_num_queries):
@@ -133,3 +160,93 @@ def test_an_export_is_streamed_then_served_whole_from_the_cache(
         second = client.get(url)
     assert second.content == streamed
     assert second["Content-Disposition"] == first["Content-Disposition"]
+
+
+# Issue 16, item 12: junk query strings must not fill the cache, nor huge responses.
+
+JUNK = [
+    *(f"/actions/export.csv?_={n}" for n in range(40)),  # unknown parameter (a cache buster)
+    *(f"/actions/export.csv?statut=faux{n}" for n in range(40)),  # invalid value of a filter
+    *(f"/actions/export.csv?q=recherche{n}" for n in range(30)),  # a search: served fresh
+    *(f"/actions/export.xlsx?utm_source=lettre{n}" for n in range(10)),
+    *(f"/actions/?tri=code&tri=code{'&tri=code' * n}" for n in range(10)),  # repeated
+    *(f"/actions/?page={n + 2}" for n in range(20)),  # past the last page: page 1 shown
+    *(f"/actions/?page=0{n}" for n in range(10)),  # page 1 under another spelling
+    *(f"/actions/?axe=inconnu{n}" for n in range(20)),
+    *(f"/donnees/actions.csv?format={n}" for n in range(20)),
+]
+
+
+@pytest.mark.parametrize("shared_cache", ["redis"], indirect=True)  # 200 requests: once
+def test_junk_query_strings_add_no_cache_entry(shared_cache, client):
+    assert len(JUNK) == 200
+    ActionFactory(title="Action exportée")
+    body(client.get("/actions/export.csv"))
+    before = cache_entries(shared_cache)
+    for url in JUNK:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body(response)
+    assert cache_entries(shared_cache) == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/actions/export.csv?statut=in_progress",
+        "/actions/export.xlsx?statut=in_progress&tri=-budget&q=",
+        "/actions/?q=&axe=&statut=in_progress&tri=titre",
+        "/actions/?page=1",
+    ],
+)
+def test_a_known_filter_is_cached(shared_cache, client, url):
+    ActionFactory(title="Action exportée")
+    pagecache.current_version()  # the version key exists: count the pages alone
+    before = cache_entries(shared_cache)
+    assert rendered(client, url)
+    assert cache_entries(shared_cache) == before + 1
+    assert not rendered(client, url)
+
+
+@pytest.mark.parametrize("url", ["/donnees/actions.csv", "/actions/"])
+def test_a_response_above_the_size_cap_is_served_not_kept(shared_cache, client, settings, url):
+    settings.PUBLIC_PAGE_CACHE_MAX_BYTES = 200
+    ActionFactory.create_batch(3)
+    first = client.get(url)
+    assert len(body(first)) > 200
+    assert rendered(client, url)
+    settings.PUBLIC_PAGE_CACHE_MAX_BYTES = 10 * 1024 * 1024
+    assert rendered(client, url)
+    assert not rendered(client, url)
+
+
+# Issue 16, item 9: `restore` writes no row through the models, so no signal bumps the version.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_drops_the_pages_cached_before_it(shared_cache, client, tmp_path):
+    action = ActionFactory(title="Titre sauvegardé")
+    call_command("backup", output_dir=str(tmp_path))
+    dump = next(tmp_path.glob("base-*"))
+    action.title = "Titre modifié après la sauvegarde"
+    action.save()
+    url = reverse("actions:detail", args=[action.slug])
+    assert "Titre modifié après la sauvegarde" in client.get(url).content.decode()
+
+    connection.close()
+    call_command("restore", str(dump))
+    page = client.get(url).content.decode()
+    assert "Titre sauvegardé" in page
+    assert "Titre modifié après la sauvegarde" not in page
+
+
+def test_a_news_page_is_cached_under_its_number_only(shared_cache, client):
+    NewsItemFactory()
+    pagecache.current_version()
+    before = cache_entries(shared_cache)
+    assert rendered(client, "/actualites/?page=1")
+    assert not rendered(client, "/actualites/?page=1")
+    for junk in ("/actualites/?page=abc", "/actualites/?page=99", "/actualites/?page=01"):
+        assert rendered(client, junk)
+        assert rendered(client, junk)
+    assert cache_entries(shared_cache) == before + 1

@@ -3,13 +3,18 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from programme.models import Axis
 from teritoire.templatetags.portal import euros, percent
+from teritoire.text import RefuseControlCharacters
+from teritoire.views import current_phase
 
 from ..models import (
     HISTORY_M2M_FIELDS,
@@ -22,13 +27,22 @@ from ..models import (
 )
 from ..writes import VersionConflict, save_action
 from .bulk import BulkChangesMixin
+from .latest import AddOnlyInline, LatestFollowUpMixin
 from .spreadsheet import SpreadsheetMixin
 from .stamps import StampInlinesMixin
+
+# The name of the « Publier » button of the change form.
+PUBLISH = "_publish"
 
 CONFLICT = (
     "Cette fiche a été modifiée par quelqu'un d'autre depuis l'ouverture de ce formulaire. "
     "Ouvrez-la à nouveau pour voir ces changements, puis refaites les vôtres."
 )
+
+
+def axis_label(axis):
+    """« Phase 1 — Axe 1 — Compétences »: each phase numbers its axes from 1."""
+    return f"Phase {axis.phase.number} — {axis}"
 
 
 def current_version(action_pk, lock=False):
@@ -38,8 +52,9 @@ def current_version(action_pk, lock=False):
     return rows.values_list("version", flat=True).first()
 
 
-class ActionAdminForm(forms.ModelForm):
-    """Refuses to save over a change someone made since the form was opened.
+class ActionAdminForm(RefuseControlCharacters, forms.ModelForm):
+    """Refuses to save over a change someone made since the form was opened, and text with
+    control characters (`teritoire.text`).
 
     `clean` compares the version under a row lock (held until the admin's transaction ends, on
     PostgreSQL) for a message beside the form; `save_action` checks it again in its UPDATE.
@@ -63,6 +78,11 @@ class ActionAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = current_version(self.instance.pk)
+        if "axis" in self.fields:
+            # An axis of another phase is refused by `Action.clean`, beside this field.
+            axis = self.fields["axis"]
+            axis.queryset = axis.queryset.select_related("phase")
+            axis.label_from_instance = axis_label
 
     def clean(self):
         cleaned = super().clean()
@@ -97,6 +117,14 @@ class FundingYearFilter(admin.SimpleListFilter):
             funded = Funding.objects.filter(year=int(self.value())).values("action")
             return queryset.filter(pk__in=funded)
         return queryset
+
+
+class AxisWithPhaseFilter(admin.RelatedFieldListFilter):
+    """The axes named with their phase: « Phase 1 — Axe 1 — Attirer »."""
+
+    def field_choices(self, field, request, model_admin):
+        axes = Axis.objects.select_related("phase").order_by("phase__number", "number")
+        return [(axis.pk, axis_label(axis)) for axis in axes]
 
 
 class StaleFilter(admin.SimpleListFilter):
@@ -139,19 +167,34 @@ class DocumentInline(admin.TabularInline):
     show_change_link = True
 
 
-class ProgressUpdateInline(admin.StackedInline):
+class NewDocumentInline(AddOnlyInline, DocumentInline):
+    """Adds documents to an action; its documents are listed by `latest_documents`."""
+
+    show_change_link = False
+    verbose_name_plural = "ajouter des documents"
+
+
+class NewProgressUpdateInline(AddOnlyInline, admin.StackedInline):
+    """Adds notes to an action; its notes are listed by `latest_updates`."""
+
     model = ProgressUpdate
     extra = 0
     fields = [("date", "author"), "text", ("status_before", "status_after", "progress_after")]
     readonly_fields = ["author"]
-    ordering = ["-date", "-pk"]
+    verbose_name_plural = "ajouter des notes de suivi"
 
 
 @admin.register(Action)
-class ActionAdmin(BulkChangesMixin, SpreadsheetMixin, StampInlinesMixin, SimpleHistoryAdmin):
+class ActionAdmin(
+    BulkChangesMixin,
+    SpreadsheetMixin,
+    StampInlinesMixin,
+    LatestFollowUpMixin,
+    SimpleHistoryAdmin,
+):
     form = ActionAdminForm
     list_display = [
-        "code",
+        "code_with_phase",
         "title",
         "axis_number",
         "status",
@@ -159,12 +202,12 @@ class ActionAdmin(BulkChangesMixin, SpreadsheetMixin, StampInlinesMixin, SimpleH
         "pilot",
         "current_budget",
         "last_update",
-        "is_public",
+        "publication_state",
     ]
-    list_display_links = ["code", "title"]
+    list_display_links = ["code_with_phase", "title"]
     list_filter = [
         "phase",
-        "axis",
+        ("axis", AxisWithPhaseFilter),
         "status",
         "priority",
         ("pilot", admin.RelatedOnlyFieldListFilter),
@@ -175,19 +218,23 @@ class ActionAdmin(BulkChangesMixin, SpreadsheetMixin, StampInlinesMixin, SimpleH
         "is_archived",
     ]
     search_fields = ["code", "title", "summary", "pilot__name", "pilot__acronym"]
-    list_select_related = ["axis", "pilot"]
+    list_select_related = ["phase", "axis", "pilot"]
     list_per_page = 50
     ordering = ["-phase__number", "code_sort", "pk"]
     prepopulated_fields = {"slug": ["code", "title"]}
-    autocomplete_fields = ["phase", "axis", "pilot", "partners", "intercommunalities", "decisions"]
-    readonly_fields = ["version", "created_at", "updated_at", "updated_by"]
-    inlines = [FundingInline, IndicatorInline, ProgressUpdateInline, DocumentInline]
+    # Phase and axis as plain lists (a few rows), each axis named with its phase.
+    autocomplete_fields = ["pilot", "partners", "intercommunalities", "decisions"]
+    readonly_fields = ["version", "created_at", "updated_at", "updated_by", "publication"]
+    readonly_fields += ["latest_updates", "latest_documents"]
+    # Notes and documents are unbounded lists: the latest few and links, never every row.
+    inlines = [FundingInline, IndicatorInline, NewProgressUpdateInline, NewDocumentInline]
     fieldsets = [
         (None, {"fields": ["phase", "axis", "code", "title", "slug", "summary", "loaded_version"]}),
         ("Suivi", {"fields": [("status", "priority", "progress"), ("start_date", "end_date")]}),
         ("Acteurs", {"fields": ["pilot", "partners", "intercommunalities", "decisions"]}),
         ("Contenu", {"fields": ["description", "objectives"], "classes": ["collapse"]}),
-        ("Publication", {"fields": [("is_public", "is_archived")]}),
+        ("Publication", {"fields": ["publication", ("is_public", "is_archived")]}),
+        ("Notes de suivi et documents", {"fields": ["latest_updates", "latest_documents"]}),
         (
             "Informations",
             {"fields": [("version", "updated_by"), ("created_at", "updated_at")]},
@@ -200,8 +247,41 @@ class ActionAdmin(BulkChangesMixin, SpreadsheetMixin, StampInlinesMixin, SimpleH
         return (
             super()
             .get_queryset(request)
+            # The phase names the fiche in lists and searches (« P1 · 1.1 — … »); the changelist
+            # adds `list_select_related` only to a queryset that has none, so all of it here.
+            .select_related(*self.list_select_related)
             .with_budget(year, name="current_budget")
             .with_last_update()
+        )
+
+    def get_changeform_initial_data(self, request):
+        """A new fiche starts in the current phase."""
+        initial = super().get_changeform_initial_data(request)
+        if "phase" not in initial:
+            phase = current_phase(timezone.localdate())
+            if phase is not None:
+                initial["phase"] = phase.pk
+        return initial
+
+    @admin.display(description="code", ordering="code_sort")
+    def code_with_phase(self, obj):
+        return obj.phase_code
+
+    @admin.display(description="publication", ordering="is_public")
+    def publication_state(self, obj):
+        return "Publiée" if obj.is_public else "Brouillon"
+
+    @admin.display(description="état")
+    def publication(self, obj):
+        """Draft or published, and the « Publier » button (it saves the form's changes too)."""
+        if obj.pk and obj.is_public:
+            archived = " (mais archivée, donc retirée du site)" if obj.is_archived else ""
+            return f"Publiée\u00a0: visible de tous{archived}."
+        return format_html(
+            '{} <button type="submit" name="{}" value="1" class="button">Publier</button>',
+            "Brouillon\u00a0: seuls l'équipe projet et les partenaires de la fiche la "
+            "voient\u00a0; «\u00a0Publier\u00a0» enregistre aussi vos changements.",
+            PUBLISH,
         )
 
     @admin.display(description="axe", ordering="axis__number")
@@ -223,13 +303,18 @@ class ActionAdmin(BulkChangesMixin, SpreadsheetMixin, StampInlinesMixin, SimpleH
     # writes: every change of an existing fiche goes through `actions.writes.save_action`
 
     def save_model(self, request, obj, form, change):
+        publish = PUBLISH in request.POST
         if not change:
             obj.updated_by = request.user
+            obj.is_public = obj.is_public or publish
             super().save_model(request, obj, form, change)
             return
+        changes = form.own_changes()
+        if publish:
+            changes["is_public"] = True
         saved = save_action(
             obj.pk,
-            form.own_changes(),
+            changes,
             expected_version=form.cleaned_data.get("loaded_version"),
             user=request.user,
             reason="Modifiée dans l'administration",
@@ -250,7 +335,9 @@ class ActionAdmin(BulkChangesMixin, SpreadsheetMixin, StampInlinesMixin, SimpleH
             Action.history.model, id=object_id, history_id=version_id
         )
         try:
-            return super().history_form_view(request, object_id, version_id, extra_context)
+            # Atomic as the change form is: the version's row lock needs a transaction.
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)
         except VersionConflict:
             self.message_user(request, CONFLICT, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())

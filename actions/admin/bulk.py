@@ -55,10 +55,34 @@ def archive_action(archived):
     )(set_archived)
 
 
+def publish_action(public):
+    """Publish the selected drafts (a new fiche is a draft), or take fiches back to draft."""
+    label = "publiée" if public else "repassée en brouillon"
+
+    def set_public(modeladmin, request, queryset):
+        modeladmin.bulk_write(
+            request,
+            queryset,
+            lambda action: None if action.is_public == public else {"is_public": public},
+            reason=f"Fiche {label} (action groupée)",
+            done=f"{label}(s)" if public else "repassée(s) en brouillon",
+            already="l'étai(en)t déjà" if public else "y étai(en)t déjà",
+        )
+
+    set_public.__name__ = "publish" if public else "unpublish"
+    description = "Publier" if public else "Repasser en brouillon"
+    return admin.action(
+        description=f"{description} les fiches sélectionnées", permissions=["change"]
+    )(set_public)
+
+
 class BulkChangesMixin:
     """For an ActionAdmin: the version beside each checkbox and the bulk write that checks it."""
 
-    actions = [status_action(status) for status in Status] + [
+    actions = [
+        publish_action(True),
+        publish_action(False),
+        *(status_action(status) for status in Status),
         archive_action(True),
         archive_action(False),
     ]

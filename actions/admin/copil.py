@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -14,7 +15,7 @@ from programme.models import CopilMeeting, Decision
 from teritoire.templatetags.portal import euros
 
 from ..models import Action, AnnualPlan
-from ..services import validate_annual_plan
+from ..services import check_meeting, preview_annual_plan, validate_annual_plan
 from .action import DocumentInline
 from .stamps import StampInlinesMixin
 
@@ -67,6 +68,32 @@ class ValidatePlanForm(forms.Form):
         label="Valider une nouvelle version du plan de cette année (l'ancienne est conservée)",
         required=False,
     )
+    preview = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+PREVIEW_SALT = "actions.admin.copil.plan-preview"
+PREVIEW_MAX_AGE = 12 * 3600  # seconds: an older preview is shown again before validating
+NO_PREVIEW = (
+    "Aperçu absent ou expiré\u00a0: rien n'a été validé. Vérifiez l'aperçu ci-dessous, puis "
+    "validez-le."
+)
+
+
+def sign_preview(preview):
+    """The token the confirmation POST carries: the preview's fingerprint, signed."""
+    content = {"meeting": preview.meeting.pk, "year": preview.year, "fp": preview.fingerprint}
+    return signing.dumps(content, salt=PREVIEW_SALT)
+
+
+def confirmed_fingerprint(token, meeting, year):
+    """The fingerprint of the preview the user confirmed for this meeting and year, or None."""
+    try:
+        content = signing.loads(token, salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if content.get("meeting") != meeting.pk or content.get("year") != year:
+        return None
+    return content.get("fp")
 
 
 admin.site.unregister(CopilMeeting)
@@ -90,30 +117,64 @@ class CopilMeetingAdmin(StampInlinesMixin, programme_admin.CopilMeetingAdmin):
         ] + super().get_urls()
 
     def validate_plan_view(self, request, object_id):
+        """Show exactly what validating the year's plan freezes; a POST confirms that preview.
+
+        GET (`?year=`): the preview of the year (the meeting's by default). POST: the year and
+        the signed fingerprint of the preview shown; refused, with the new preview, when the
+        plan changed since.
+        """
         meeting = self._meeting_for_plan(request, object_id)
         change_url = reverse("admin:programme_copilmeeting_change", args=[meeting.pk])
-        if meeting.status != CopilMeeting.Status.HELD:
-            messages.error(
-                request,
-                "Seul un COPIL tenu peut valider un plan d'actions annuel : passez d'abord "
-                "la réunion au statut « Tenu ».",
+        try:
+            check_meeting(meeting)
+        except ValidationError as error:
+            hint = (
+                " Passez d'abord la réunion au statut « Tenu »." if error.code == "not_held" else ""
             )
+            messages.error(request, " ".join(error.messages) + hint)
             return HttpResponseRedirect(change_url)
 
-        form = ValidatePlanForm(request.POST or None, initial={"year": meeting.date.year})
-        existing = []
-        if request.method == "POST" and form.is_valid():
+        data = request.POST if request.method == "POST" else None
+        if data is None and "year" in request.GET:
+            data = request.GET
+        form = ValidatePlanForm(data, initial={"year": meeting.date.year})
+        if data is None:
+            year = meeting.date.year
+        elif form.is_valid():
             year = form.cleaned_data["year"]
-            existing = validated_plans(meeting.phase, year)
-            if existing and not form.cleaned_data["confirm"]:
-                form.add_error(
-                    "confirm",
-                    f"Un plan {year} a déjà été validé. Cochez la case pour en valider une "
-                    "nouvelle version ; la précédente reste consultable.",
-                )
-            else:
-                return self._validate_plan(request, meeting, year, change_url)
-        return self._render_validate_plan(request, meeting, form, existing, change_url)
+        else:
+            return self._render_validate_plan(request, meeting, form, None, change_url)
+        if request.method == "POST":
+            response = self._confirm(request, meeting, form, year)
+            if response is not None:
+                return response
+        return self._render_validate_plan(request, meeting, form, year, change_url)
+
+    def _confirm(self, request, meeting, form, year):
+        """Freeze the confirmed preview and redirect to the plan; None (form errors) if refused."""
+        if validated_plans(meeting.phase, year) and not form.cleaned_data["confirm"]:
+            form.add_error(
+                "confirm",
+                f"Un plan {year} a déjà été validé. Cochez la case pour en valider une "
+                "nouvelle version ; la précédente reste consultable.",
+            )
+            return None
+        fingerprint = confirmed_fingerprint(form.cleaned_data["preview"], meeting, year)
+        if fingerprint is None:
+            form.add_error(None, NO_PREVIEW)
+            return None
+        try:
+            plan = validate_annual_plan(meeting, year, request.user, fingerprint=fingerprint)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return None
+        self.log_change(request, meeting, f"Validation du plan d'actions {year}")
+        messages.success(
+            request,
+            f"Plan d'actions {year} validé : {plan.action_count} fiche(s), "
+            f"{euros(plan.total_planned)} de budget prévu.",
+        )
+        return HttpResponseRedirect(reverse("admin:actions_annualplan_change", args=[plan.pk]))
 
     def _meeting_for_plan(self, request, object_id):
         """The meeting, if the user may validate a plan at it; 404 or 403 otherwise."""
@@ -127,23 +188,11 @@ class CopilMeetingAdmin(StampInlinesMixin, programme_admin.CopilMeetingAdmin):
             raise PermissionDenied
         return meeting
 
-    def _validate_plan(self, request, meeting, year, change_url):
-        """Freeze the year's plan at this meeting, then redirect to it (or back, on refusal)."""
-        try:
-            plan = validate_annual_plan(meeting, year, request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return HttpResponseRedirect(change_url)
-        self.log_change(request, meeting, f"Validation du plan d'actions {year}")
-        messages.success(
-            request,
-            f"Plan d'actions {year} validé : {plan.action_count} fiche(s), "
-            f"{euros(plan.total_planned)} de budget prévu.",
-        )
-        return HttpResponseRedirect(reverse("admin:actions_annualplan_change", args=[plan.pk]))
-
-    def _render_validate_plan(self, request, meeting, form, existing, change_url):
-        action_count = Action.objects.current().filter(phase=meeting.phase).count()
+    def _render_validate_plan(self, request, meeting, form, year, change_url):
+        preview = existing = None
+        if year is not None:
+            existing = validated_plans(meeting.phase, year)
+            preview = preview_annual_plan(meeting, year)
         context = {
             **self.admin_site.each_context(request),
             "title": "Valider le plan d'actions de l'année",
@@ -151,8 +200,10 @@ class CopilMeetingAdmin(StampInlinesMixin, programme_admin.CopilMeetingAdmin):
             "original": meeting,
             "meeting": meeting,
             "form": form,
+            "year": year,
             "existing": existing,
-            "action_count": action_count,
+            "preview": preview,
+            "token": sign_preview(preview) if preview else "",
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/programme/copilmeeting/validate_plan.html", context)

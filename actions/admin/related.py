@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from teritoire.templatetags.portal import euros
 
 from ..models import (
+    Action,
     ActionSnapshot,
     AnnualPlan,
     Document,
@@ -18,13 +19,23 @@ from ..models import (
 from .stamps import StampInlinesMixin, stamp_related
 
 
+class ActionWithPhaseMixin:
+    """The action chosen in a form named with its phase (« P1 · 1.1 — … »), without a query
+    per action: `Action.__str__` names the phase when it was loaded with the action."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "action":
+            kwargs.setdefault("queryset", Action.objects.select_related("phase"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Funding)
-class FundingAdmin(SimpleHistoryAdmin):
+class FundingAdmin(ActionWithPhaseMixin, SimpleHistoryAdmin):
     list_display = ["action", "year", "funder", "kind", "planned", "actual"]
     list_filter = ["year", "kind", ("funder", admin.RelatedOnlyFieldListFilter), "action__axis"]
     search_fields = ["action__code", "action__title", "funder__name", "funder__acronym"]
     autocomplete_fields = ["action", "funder"]
-    list_select_related = ["action", "funder"]
+    list_select_related = ["action__phase", "funder"]
     history_list_display = ["planned_amount", "actual_amount"]
 
     @admin.display(description="prévu", ordering="planned_amount")
@@ -44,12 +55,12 @@ class MeasurementInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(StampInlinesMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(ActionWithPhaseMixin, StampInlinesMixin, SimpleHistoryAdmin):
     list_display = ["name", "action", "unit", "baseline", "target", "target_date"]
     list_filter = ["action__axis"]
     search_fields = ["name", "action__code", "action__title"]
     autocomplete_fields = ["action"]
-    list_select_related = ["action"]
+    list_select_related = ["action__phase"]
     inlines = [MeasurementInline]
 
 
@@ -60,7 +71,7 @@ class MeasurementAdmin(SimpleHistoryAdmin):
     search_fields = ["indicator__name", "indicator__action__code", "comment"]
     autocomplete_fields = ["indicator"]
     readonly_fields = ["author"]
-    list_select_related = ["indicator__action", "author"]
+    list_select_related = ["indicator__action__phase", "author"]
     date_hierarchy = "date"
 
     @admin.display(description="action", ordering="indicator__action__code_sort")
@@ -73,13 +84,13 @@ class MeasurementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(ActionWithPhaseMixin, admin.ModelAdmin):
     list_display = ["action", "date", "author", "status_before", "status_after", "excerpt"]
     list_filter = ["status_after", "action__axis"]
     search_fields = ["text", "action__code", "action__title"]
     autocomplete_fields = ["action"]
     readonly_fields = ["author", "created_at"]
-    list_select_related = ["action", "author"]
+    list_select_related = ["action__phase", "author"]
     date_hierarchy = "date"
 
     @admin.display(description="note")
@@ -92,13 +103,13 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(SimpleHistoryAdmin):
+class DocumentAdmin(ActionWithPhaseMixin, SimpleHistoryAdmin):
     list_display = ["title", "action", "meeting", "visibility", "uploaded_by", "uploaded_at"]
     list_filter = ["visibility"]
     search_fields = ["title", "original_name", "action__code", "action__title", "meeting__title"]
     autocomplete_fields = ["action", "meeting"]
     readonly_fields = ["original_name", "uploaded_by", "uploaded_at"]
-    list_select_related = ["action", "meeting", "uploaded_by"]
+    list_select_related = ["action__phase", "meeting", "uploaded_by"]
     fields = ["title", "file", "visibility", "action", "meeting", "original_name"]
     fields += ["uploaded_by", "uploaded_at"]
     history_list_display = ["visibility"]

@@ -4,6 +4,7 @@ sees and edits what) each have a queryset method and, beside it, the instance tw
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
@@ -32,6 +33,20 @@ PUBLIC = Q(is_public=True, is_archived=False)
 def stale_cutoff(days=STALE_AFTER_DAYS, today=None):
     """The date before which the last news of an open action makes it stale."""
     return (today or timezone.localdate()) - datetime.timedelta(days=days)
+
+
+def phase_code(phase_number, code):
+    return f"P{phase_number} · {code}"
+
+
+def axis_phase_mismatch(axis, phase):
+    """The French message when `axis` is not an axis of `phase`, else ""."""
+    if not axis or not phase or axis.phase_id == phase.pk:
+        return ""
+    return (
+        f"L'axe choisi appartient à la phase {axis.phase.number}\u00a0; choisissez un axe de la "
+        f"phase {phase.number} ou changez de phase."
+    )
 
 
 class ActionQuerySet(models.QuerySet):
@@ -153,7 +168,13 @@ class Action(models.Model):
     progress = models.PositiveSmallIntegerField(
         "avancement (%)", default=0, validators=PROGRESS_RANGE
     )
-    is_public = models.BooleanField("publique", default=True)
+    # A new fiche is a draft until a staff member publishes it (« Publier » in the admin).
+    is_public = models.BooleanField(
+        "publique",
+        default=False,
+        help_text="Décochée, la fiche est un brouillon que seuls l'équipe projet et les "
+        "partenaires de la fiche voient.",
+    )
     is_archived = models.BooleanField("archivée", default=False)
     is_demo = models.BooleanField("donnée de démonstration", default=False, editable=False)
     version = models.PositiveIntegerField("version", default=1, editable=False)
@@ -196,6 +217,10 @@ class Action(models.Model):
         indexes = [models.Index(fields=["is_public", "is_archived", "code_sort"])]
 
     def __str__(self):
+        # The phase only when it was loaded with the action (select_related): a fiche's name in
+        # a list never costs a query of its own.
+        if Action.phase.is_cached(self):
+            return f"{self.phase_code} — {self.title}"
         return f"{self.code} — {self.title}"
 
     def save(self, *args, **kwargs):
@@ -204,6 +229,19 @@ class Action(models.Model):
 
     def get_absolute_url(self):
         return reverse("actions:detail", args=[self.slug])
+
+    @property
+    def phase_code(self):
+        """« P1 · 1.1 »: the code with its phase, wherever actions of both phases appear."""
+        return phase_code(self.phase.number, self.code)
+
+    def clean(self):
+        """The axis belongs to the action's phase (the database refuses it too, by a trigger:
+        migration `action_draft_by_default`)."""
+        super().clean()
+        message = axis_phase_mismatch(self.axis_id and self.axis, self.phase_id and self.phase)
+        if message:
+            raise ValidationError({"axis": message}, code="axis_of_another_phase")
 
     @property
     def is_visible_to_public(self):

@@ -16,6 +16,17 @@ from .action import Action
 from .choices import AMOUNT_MIN, PROGRESS_RANGE, YEAR_RANGE, Status
 
 
+def form_token_field():
+    """The one-time token of the partner-space form that created the row (see
+    `actions.space.followup`): the same form sent twice creates one row. Empty for rows made
+    elsewhere (admin, import, demo)."""
+    return models.UUIDField("jeton du formulaire", null=True, blank=True, editable=False)
+
+
+def unique_form_token(name):
+    return models.UniqueConstraint(fields=["form_token"], name=name)
+
+
 class FundingQuerySet(models.QuerySet):
     def in_reading_order(self):
         """The lines with their funder, by year, funder and nature: how every page lists them."""
@@ -117,12 +128,14 @@ class Measurement(models.Model):
         related_name="+",
         verbose_name="saisie par",
     )
+    form_token = form_token_field()
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = "mesure"
         verbose_name_plural = "mesures"
         ordering = ["indicator", "date", "pk"]
+        constraints = [unique_form_token("measurement_unique_form_token")]
 
     def __str__(self):
         return f"{self.indicator.name} : {self.value} au {self.date:%d/%m/%Y}"
@@ -152,12 +165,14 @@ class ProgressUpdate(models.Model):
         "avancement après (%)", null=True, blank=True, validators=PROGRESS_RANGE
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
+    form_token = form_token_field()
 
     class Meta:
         verbose_name = "note de suivi"
         verbose_name_plural = "notes de suivi"
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["action", "-date"])]
+        constraints = [unique_form_token("progressupdate_unique_form_token")]
 
     def __str__(self):
         return f"{self.action.code} · {self.date:%d/%m/%Y}"
@@ -206,6 +221,7 @@ class Document(models.Model):
         verbose_name="déposé par",
     )
     uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
+    form_token = form_token_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -220,7 +236,8 @@ class Document(models.Model):
                 violation_error_message=(
                     "Un document est rattaché soit à une action, soit à une réunion du COPIL."
                 ),
-            )
+            ),
+            unique_form_token("document_unique_form_token"),
         ]
 
     def __str__(self):

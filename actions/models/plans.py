@@ -2,7 +2,10 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from programme.models import CopilMeeting, Phase
 
@@ -10,8 +13,35 @@ from .action import Action
 from .choices import YEAR_RANGE, Status
 
 
+def public_snapshot(prefix=""):
+    """A frozen row the public may see: public when it was frozen, and its action, if it still
+    exists, still published (twin: `ActionSnapshot.is_visible_to_public`)."""
+    return Q(**{f"{prefix}is_public": True}) & (
+        Q(**{f"{prefix}action__isnull": True}) | Q(**{f"{prefix}action__is_public": True})
+    )
+
+
+class AnnualPlanQuerySet(models.QuerySet):
+    def with_public_figures(self):
+        """Annotate `public_action_count` and `public_total`: the figures the public may see.
+
+        `action_count` and `total_planned` are the staff's figures, non-public actions included;
+        a public page shows these annotations instead (the sums of the rows /plans/<year>/ shows).
+        """
+        public = public_snapshot("snapshots__")
+        zero = Value(0, output_field=DecimalField(max_digits=14, decimal_places=2))
+        return self.annotate(
+            public_action_count=Count("snapshots", filter=public),
+            public_total=Coalesce(Sum("snapshots__planned_total", filter=public), zero),
+        )
+
+
 class AnnualPlan(models.Model):
-    """The plan of a year as a COPIL validated it; its snapshots never change afterwards."""
+    """The plan of a year as a COPIL validated it; its snapshots never change afterwards.
+
+    `validated_at` is when the validation was recorded in the portal, which may be later than
+    the meeting that validated it (`meeting.date`).
+    """
 
     phase = models.ForeignKey(
         Phase, on_delete=models.PROTECT, related_name="annual_plans", verbose_name="phase"
@@ -23,7 +53,7 @@ class AnnualPlan(models.Model):
         related_name="annual_plans",
         verbose_name="COPIL de validation",
     )
-    validated_at = models.DateTimeField("validé le", auto_now_add=True)
+    validated_at = models.DateTimeField("enregistré le", auto_now_add=True)
     validated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -37,6 +67,8 @@ class AnnualPlan(models.Model):
     )
     action_count = models.PositiveIntegerField("nombre d'actions", default=0)
 
+    objects = AnnualPlanQuerySet.as_manager()
+
     class Meta:
         verbose_name = "plan d'actions annuel validé"
         verbose_name_plural = "plans d'actions annuels validés"
@@ -48,6 +80,22 @@ class AnnualPlan(models.Model):
 
     def get_absolute_url(self):
         return reverse("actions:plan", args=[self.year])
+
+    @property
+    def recorded_on(self):
+        """The local day the validation was recorded in the portal."""
+        return timezone.localdate(self.validated_at)
+
+    @property
+    def recorded_later(self):
+        """Whether the validation was recorded after the day of its meeting."""
+        return self.recorded_on > self.meeting.date
+
+
+class ActionSnapshotQuerySet(models.QuerySet):
+    def public(self):
+        """The frozen rows the public may see (twin: `is_visible_to_public`)."""
+        return self.filter(public_snapshot())
 
 
 class ActionSnapshot(models.Model):
@@ -75,6 +123,14 @@ class ActionSnapshot(models.Model):
     budget_by_funder = models.JSONField(
         "budget prévu par financeur", default=dict, help_text="{financeur: montant en euros}"
     )
+    is_public = models.BooleanField(
+        "publique à la validation",
+        default=False,
+        help_text="Une fiche qui n'était pas publique quand le plan a été figé n'apparaît jamais "
+        "sur les pages publiques du plan, ni dans leurs totaux.",
+    )
+
+    objects = ActionSnapshotQuerySet.as_manager()
 
     class Meta:
         verbose_name = "fiche action figée"
@@ -83,3 +139,8 @@ class ActionSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.code} — {self.title}"
+
+    @property
+    def is_visible_to_public(self):
+        """Public when frozen, and its action (if not deleted) still published."""
+        return self.is_public and (self.action is None or self.action.is_public)

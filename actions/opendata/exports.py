@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 
 from partners.models import Organisation
 from programme.models import Intercommunality
+from teritoire.text import strip_control_characters
 
 from ..fields import OPEN_DATA_COLUMNS, Column
 from ..models import Funding
@@ -40,6 +41,9 @@ FUNDING_COLUMNS = [
     Column("montant_realise", "decimal",
            "Montant réalisé, en euros ; vide tant qu'il n'est pas connu.", "18500.00",
            read=attrgetter("actual_amount")),
+    Column("demonstration", "text",
+           "oui si la ligne finance une fiche de démonstration (fictive), non sinon.", "non",
+           read=lambda funding: "oui" if funding.action.is_demo else "non"),
 ]  # fmt: skip
 
 
@@ -62,8 +66,17 @@ def iterate(queryset):
     return queryset.iterator(chunk_size=CHUNK_SIZE)
 
 
+def _clean(value):
+    """Text without control characters (rows stored before forms refused them)."""
+    if isinstance(value, str):
+        return strip_control_characters(value)
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    return value
+
+
 def _record(columns, item, base_url=""):
-    record = {column.name: column.read(item) for column in columns}
+    record = {column.name: _clean(column.read(item)) for column in columns}
     for column in columns:
         if column.kind == "url":
             record[column.name] = base_url + record[column.name]

@@ -1,14 +1,24 @@
-"""RSS feed of the progress updates of public actions."""
+"""RSS feed of the progress updates of public actions.
+
+Links are on SITE_URL (Django's syndication would take the request's host and scheme, which a
+visitor chooses). Feed readers show an item's title and description as HTML: a partner's note,
+written in Markdown, goes out as plain text, HTML-escaped once (`R&amp;D`, `&lt;img…&gt;`), so
+a reader displays the words and never runs a tag.
+"""
 
 import datetime
+import html
+import re
 from zoneinfo import ZoneInfo
 
+import nh3
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 
 from teritoire import identity
+from teritoire.templatetags.portal import render_markdown
 
 from ..models import Action, ProgressUpdate, Status
 
@@ -23,6 +33,25 @@ def xml_text(text):
     return text.translate(XML_ILLEGAL)
 
 
+def plain_text(markdown_text):
+    """A note's Markdown as the words a reader sees, without any tag or entity."""
+    stripped = nh3.clean(render_markdown(markdown_text), tags=set())
+    return re.sub(r"\n{3,}", "\n\n", html.unescape(stripped)).strip()
+
+
+def escaped(text):
+    """Plain text for a feed reader that reads HTML: escaped once, control characters out."""
+    return html.escape(xml_text(text), quote=False)
+
+
+def absolute(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+# A note of a demonstration action says so in the reader, as the pages do.
+DEMO_PREFIX = "[Démonstration] "
+
+
 class ProgressUpdatesFeed(Feed):
     feed_type = Rss201rev2Feed
     language = "fr"
@@ -35,10 +64,10 @@ class ProgressUpdatesFeed(Feed):
         return f"Les dernières notes de suivi des fiches actions publiques du {site_name}."
 
     def link(self):
-        return reverse("actions:list")
+        return absolute(reverse("actions:list"))
 
     def feed_url(self):
-        return reverse("actions:feed")
+        return absolute(reverse("actions:feed"))
 
     def items(self):
         return (
@@ -48,7 +77,8 @@ class ProgressUpdatesFeed(Feed):
         )
 
     def item_title(self, item):
-        return xml_text(f"{item.action.code} — {item.action.title}")
+        demo = DEMO_PREFIX if item.action.is_demo else ""
+        return escaped(f"{demo}{item.action.code} — {item.action.title}")
 
     def item_description(self, item):
         lines = []
@@ -58,11 +88,11 @@ class ProgressUpdatesFeed(Feed):
             lines.append(f"Statut : {before} → {after}." if before else f"Statut : {after}.")
         if item.progress_after is not None:
             lines.append(f"Avancement : {item.progress_after} %.")
-        lines.append(item.text)
-        return xml_text("\n".join(lines))
+        lines.append(plain_text(item.text))
+        return escaped("\n".join(lines))
 
     def item_link(self, item):
-        return f"{item.action.get_absolute_url()}#suivi-{item.pk}"
+        return absolute(f"{item.action.get_absolute_url()}#suivi-{item.pk}")
 
     def item_guid(self, item):
         return f"suivi-{item.pk}"

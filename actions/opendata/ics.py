@@ -21,7 +21,7 @@ MEETING_FIELDS = [
     ("UID", "Identifiant stable de la réunion (copil-<numéro>@<domaine du portail>)."),
     ("DTSTART / DTEND", "Début et fin : en heure UTC quand l'heure est connue (durée indicative "
      "de deux heures), sinon la journée entière."),
-    ("SUMMARY", "Intitulé de la réunion."),
+    ("SUMMARY", "Intitulé de la réunion, précédé de « [Démonstration] » pour une réunion fictive."),
     ("LOCATION", "Lieu."),
     ("DESCRIPTION", "Ordre du jour et adresse de la page de la réunion."),
     ("STATUS", "CONFIRMED (prévue ou tenue) ou CANCELLED (annulée)."),
@@ -53,7 +53,7 @@ def meeting_event(meeting, base_url, domain, stamp):
     else:
         event.add("dtstart", meeting.date)
         event.add("dtend", meeting.date + datetime.timedelta(days=1))
-    event.add("summary", meeting.title)
+    event.add("summary", f"[Démonstration] {meeting.title}" if meeting.is_demo else meeting.title)
     if meeting.place:
         event.add("location", meeting.place)
     url = base_url + meeting.get_absolute_url()

@@ -2,9 +2,15 @@
 
 Each section returns a list rather than a queryset: the sitemap's paginator then takes its
 length instead of running a COUNT, so the whole sitemap costs one query per section.
+
+The addresses are on SITE_URL: Django's sitemap view would take the scheme and host of the
+request, which a visitor chooses (and the page cache would keep their choice for everyone).
 """
 
-from django.contrib.sitemaps import Sitemap
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import sitemaps
 from django.urls import reverse
 
 from partners.models import Organisation
@@ -23,6 +29,17 @@ STATIC_PAGES = [
     ("legal", 0.1),
     ("accessibility", 0.1),
 ]
+
+
+class Sitemap(sitemaps.Sitemap):
+    """A section whose URLs start with SITE_URL, whatever the request said."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        parts = urlsplit(settings.SITE_URL)
+        return parts.netloc + parts.path.rstrip("/")
 
 
 class StaticPagesSitemap(Sitemap):

@@ -1,5 +1,10 @@
-"""Open data: the /donnees/ page, the dataset downloads, the filtered-list exports, robots.txt."""
+"""Open data: the /donnees/ page, the dataset downloads, the filtered-list exports, robots.txt.
 
+Every absolute URL in these files is built from SITE_URL, never from the request's Host or
+scheme: a forged header must not end up in a file that the page cache keeps for everyone.
+"""
+
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -8,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from programme.models import CopilMeeting
-from teritoire import identity
+from teritoire import identity, pagecache
 
 from ..fields import LIST_SEPARATOR
 from ..models import Action, Funding
@@ -16,8 +21,8 @@ from ..public.filters import ActionFilter
 from . import exports, ics, writers
 
 
-def _base_url(request):
-    return request.build_absolute_uri("/").rstrip("/")
+def _base_url():
+    return settings.SITE_URL.rstrip("/")
 
 
 def _open(response):
@@ -49,7 +54,7 @@ def open_data(request):
 @require_safe
 def actions_csv(request):
     actions = exports.iterate(_public_actions())
-    records = exports.action_records(actions, _base_url(request))
+    records = exports.action_records(actions, _base_url())
     name = f"actions-{identity.slug()}.csv"
     return _open(writers.csv_response(exports.ACTION_COLUMNS, records, name))
 
@@ -70,27 +75,30 @@ def fundings_csv(request):
 def actions_xlsx(request):
     actions = exports.iterate(_public_actions())
     name = f"actions-{identity.slug()}.xlsx"
-    return _open(writers.xlsx_response(actions, _base_url(request), name))
+    return _open(writers.xlsx_response(actions, _base_url(), name))
 
 
 @require_safe
 def actions_json(request):
     actions = exports.iterate(_public_actions())
     name = f"actions-{identity.slug()}.json"
-    return _open(writers.json_response(actions, _base_url(request), name))
+    return _open(writers.json_response(actions, _base_url(), name))
 
 
 @require_safe
 def copil_ics(request):
     meetings = CopilMeeting.objects.public().prefetch_related("agenda_items").order_by("date", "pk")
-    content = ics.ics_content(meetings, _base_url(request))
+    content = ics.ics_content(meetings, _base_url())
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="copil-{identity.slug()}.ics"'
     return _open(response)
 
 
 def _filtered_actions(request):
+    """The filters of /actions/; a search or an invalid value is served fresh, not cached."""
     filterset = ActionFilter(data=request.GET, request=request)
+    if not filterset.is_valid():
+        pagecache.do_not_store(request)
     return exports.actions_for_export(filterset.qs)
 
 
@@ -98,22 +106,24 @@ def _filtered_name(extension):
     return f"plan-actions-{identity.slug()}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
+@pagecache.cache_params(filterset=ActionFilter)
 @require_safe
 def filtered_csv(request):
     """The list of /actions/ with the same filters and sort, every page, as CSV."""
     actions = exports.iterate(_filtered_actions(request))
-    records = exports.action_records(actions, _base_url(request))
+    records = exports.action_records(actions, _base_url())
     return writers.csv_response(exports.ACTION_COLUMNS, records, _filtered_name("csv"))
 
 
+@pagecache.cache_params(filterset=ActionFilter)
 @require_safe
 def filtered_xlsx(request):
     actions = exports.iterate(_filtered_actions(request))
-    return writers.xlsx_response(actions, _base_url(request), _filtered_name("xlsx"))
+    return writers.xlsx_response(actions, _base_url(), _filtered_name("xlsx"))
 
 
 @require_safe
 def robots_txt(request):
-    sitemap_url = request.build_absolute_uri(reverse("actions:sitemap"))
+    sitemap_url = _base_url() + reverse("actions:sitemap")
     content = render_to_string("robots.txt", {"sitemap_url": sitemap_url})
     return HttpResponse(content, content_type="text/plain; charset=utf-8")

@@ -2,8 +2,9 @@
 
 CSV and JSON go out as a `StreamingHttpResponse`; the XLSX workbook is written in openpyxl's
 write-only mode to a temporary file. A text cell is never a spreadsheet formula: in CSV, a text
-starting with = + - @ (or a tab or carriage return) gets a leading apostrophe; in XLSX, text cells
-are typed as strings.
+starting with = + - @ (or a tab or carriage return) gets a leading apostrophe and every field is
+quoted, so that a spreadsheet splitting lines on ";" (French Excel) never cuts a field in two; in
+XLSX, text cells are typed as strings. Control characters are removed (`teritoire.text`).
 """
 
 import csv
@@ -16,11 +17,11 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from teritoire import identity
+from teritoire.text import spreadsheet_text, strip_control_characters
 
 from ..fields import LIST_SEPARATOR
 from .exports import ACTION_COLUMNS, FUNDING_COLUMNS, LICENCE, action_record, funding_record
@@ -29,26 +30,19 @@ CSV_BATCH = 200
 
 # CSV -------------------------------------------------------------------------------------------
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_text(value):
-    """A text cell that a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-
 
 def csv_value(value, kind):
     if value is None:
         return ""
     if kind == "list":
-        return _csv_text(LIST_SEPARATOR.join(value))
+        return spreadsheet_text(LIST_SEPARATOR.join(value))
     if kind == "datetime":
         return timezone.localtime(value).isoformat(timespec="seconds")
     if kind == "date":
         return value.isoformat()
     if kind in ("decimal", "integer"):
         return str(value)
-    return _csv_text(str(value))
+    return spreadsheet_text(str(value))
 
 
 class _Echo:
@@ -59,7 +53,7 @@ class _Echo:
 
 
 def csv_lines(columns, records):
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     yield writer.writerow([column.name for column in columns])
     batch = []
     for record in records:
@@ -92,7 +86,7 @@ def _xlsx_cell(sheet, value, kind):
     elif kind == "datetime" and value is not None:
         value = timezone.localtime(value).isoformat(timespec="seconds")
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell = WriteOnlyCell(sheet, value=strip_control_characters(value))
         cell.data_type = "s"  # never a formula, even when the text starts with "="
         return cell
     cell = WriteOnlyCell(sheet, value=value)

@@ -6,15 +6,19 @@ from itertools import groupby
 from django.http import Http404
 from django.shortcuts import render
 
-from ..diff import compute_plan_diff, current_states, frozen_states
+from teritoire import pagecache
+
+from ..diff import compute_plan_diff, current_states, frozen_states, public_sides
 from ..models import AnnualPlan
 
 
+@pagecache.cache_params("version")
 def plan_detail(request, year):
     """The latest plan validated for `year` (or `?version=<id>` among that year's plans).
 
     Frozen snapshots grouped by axis, with totals, then what changed since the validation.
-    Visitors see neither the non-public actions nor their changes; staff see everything.
+    Visitors see only the rows that were public when frozen and are still published, totals
+    summed over those rows, and no meeting that is not public; staff see everything.
     Four queries whatever the number of actions (plus the territory's, and the session's for
     staff).
     """
@@ -29,42 +33,37 @@ def plan_detail(request, year):
     version = request.GET.get("version", "")
     if version.isascii() and version.isdigit():
         plan = next((p for p in plans if p.pk == int(version)), plan)
+    if version and version != str(plan.pk):
+        pagecache.do_not_store(request)  # an unknown version shows the latest: served, not kept
 
     snapshots = list(plan.snapshots.select_related("action").order_by("code_sort", "pk"))
     current = current_states(plan)
-    diff = compute_plan_diff(frozen_states(snapshots), current)
     is_staff = request.user.is_authenticated and request.user.is_staff
-    hidden_count = 0
     if not is_staff:
-        diff = diff.for_public()
-        shown = [s for s in snapshots if s.action is None or s.action.is_public]
-        hidden_count = len(snapshots) - len(shown)
-        snapshots = shown
+        snapshots, current = public_sides(snapshots, current)
+    diff = compute_plan_diff(frozen_states(snapshots), current)
+    frozen_total = sum((s.planned_total for s in snapshots), Decimal(0))
+    context = {
+        "plan": plan,
+        "plans": plans,
+        "axes": _by_axis(snapshots),
+        "diff": diff,
+        "frozen_count": len(snapshots),
+        "frozen_total": frozen_total,
+        "current_total": frozen_total + diff.total_delta,
+        "is_staff": is_staff,
+    }
+    return render(request, "actions/plan_detail.html", context)
 
+
+def _by_axis(snapshots):
+    """The rows grouped by axis, each group with the sum of its rows."""
     axes = []
     for (number, name), items in groupby(
         sorted(snapshots, key=lambda s: (s.axis_number, s.code_sort)),
         key=lambda s: (s.axis_number, s.axis_name),
     ):
         items = list(items)
-        axes.append(
-            {
-                "number": number,
-                "name": name,
-                "snapshots": items,
-                "total": sum((s.planned_total for s in items), Decimal(0)),
-            }
-        )
-    current_total = sum(
-        (sum(c.budget.values(), Decimal(0)) for c in current if not c.is_archived), Decimal(0)
-    )
-    context = {
-        "plan": plan,
-        "plans": plans,
-        "axes": axes,
-        "diff": diff,
-        "hidden_count": hidden_count,
-        "current_total": current_total,
-        "is_staff": is_staff,
-    }
-    return render(request, "actions/plan_detail.html", context)
+        total = sum((s.planned_total for s in items), Decimal(0))
+        axes.append({"number": number, "name": name, "snapshots": items, "total": total})
+    return axes

@@ -5,7 +5,7 @@ from itertools import groupby
 from pathlib import PurePath
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
@@ -50,12 +50,20 @@ class ActionListView(FilterView):
                 "axis__name",
                 "pilot__name",
                 "pilot__acronym",
+                "is_demo",
             )  # fmt: skip
         )
 
     def paginate_queryset(self, queryset, page_size):
         """Like ListView's, but a bad page number shows the nearest page instead of a 404."""
-        paginator = Paginator(queryset, page_size)  # counts once, on first use
+        paginator = Paginator(queryset, page_size)
+        # The count and whether the rows include demonstration actions, in the one query that
+        # the paginator would have made for the count alone.
+        totals = queryset.order_by().aggregate(
+            count=Count("pk"), demo=Count("pk", filter=Q(is_demo=True))
+        )
+        paginator.count = totals["count"]
+        self.includes_demo = bool(totals["demo"])
         raw = self.request.GET.get("page", "")
         self.page_notice = ""
         try:
@@ -81,6 +89,7 @@ class ActionListView(FilterView):
         context.update(
             notices=filterset.ignored_filters() + ([self.page_notice] if self.page_notice else []),
             result_count=page.paginator.count,
+            includes_demo=self.includes_demo,
             year=filterset.year,
             sort=sort,
             sort_label=SORT_LABELS.get(sort, ""),
@@ -142,7 +151,7 @@ class ActionDetailView(DetailView):
     def get_queryset(self):
         return (
             Action.objects.visible_to(self.request.user)
-            .select_related("phase", "axis", "pilot", "updated_by")
+            .select_related("phase", "axis", "pilot")
             .prefetch_related(
                 "partners",
                 "intercommunalities",

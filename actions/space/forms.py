@@ -1,9 +1,14 @@
-"""Forms of the partner space: the fiche, progress notes, measurements and documents."""
+"""Forms of the partner space: the fiche, progress notes, measurements and documents.
+
+No text field takes an invisible control character (`teritoire.text`).
+"""
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+
+from teritoire.text import RefuseControlCharacters
 
 from ..models import Action, Document, Measurement, ProgressUpdate, Status
 from .uploads import ACCEPT, ALLOWED_LABEL, MAX_UPLOAD_SIZE, validate_upload
@@ -38,7 +43,7 @@ def version_field():
     return field
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(RefuseControlCharacters, forms.ModelForm):
     """The fields of the fiche that partners edit, plus the version they started from."""
 
     version = version_field()
@@ -98,7 +103,7 @@ class ArchiveForm(forms.Form):
         return self.cleaned_data["archived"] == "1"
 
 
-class ProgressUpdateForm(forms.ModelForm):
+class ProgressUpdateForm(RefuseControlCharacters, forms.ModelForm):
     """A progress note; status and progress only for those who may edit the fiche, with the
     version of the fiche they were shown at."""
 
@@ -164,7 +169,7 @@ class IndicatorChoiceField(forms.ModelChoiceField):
         return str(indicator)
 
 
-class MeasurementForm(forms.ModelForm):
+class MeasurementForm(RefuseControlCharacters, forms.ModelForm):
     indicator = IndicatorChoiceField(
         label="Indicateur", queryset=None, empty_label="— choisir un indicateur —"
     )
@@ -190,7 +195,7 @@ class MeasurementForm(forms.ModelForm):
         return not_in_future(self.cleaned_data["date"])
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(RefuseControlCharacters, forms.ModelForm):
     class Meta:
         model = Document
         fields = ["title", "file", "visibility"]

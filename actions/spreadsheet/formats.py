@@ -1,7 +1,22 @@
-"""The spreadsheet formats of the import and export: XLSX, and CSV the French way."""
+"""The spreadsheet formats of the import and export: XLSX, and CSV the French way.
+
+No exported cell is ever a formula (a partner's "=HYPERLINK(…)" summary stays text): in CSV, a text
+a spreadsheet would run gets a leading apostrophe; in XLSX, text cells are typed as strings.
+Control characters, which XLSX cannot hold, are removed (see `teritoire.text`).
+django-import-export's own escaping (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT) only drops a
+leading "=" and turns numbers into text.
+"""
+
+from io import BytesIO
 
 import tablib
 from import_export.formats import base_formats
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from teritoire.text import spreadsheet_text, strip_control_characters, unescape_spreadsheet_text
 
 from .widgets import cell_text
 
@@ -30,10 +45,18 @@ class SemicolonCSV(base_formats.CSV):
         in_stream = in_stream.lstrip("\ufeff")
         first_line = in_stream.split("\n", 1)[0]
         delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-        return tablib.import_set(in_stream, format="csv", delimiter=delimiter)
+        dataset = tablib.import_set(in_stream, format="csv", delimiter=delimiter)
+        # What the export kept from being a formula ("'=…") reads back as it was.
+        return _map_cells(dataset, unescape_spreadsheet_text)
 
     def export_data(self, dataset, **kwargs):
-        return "\ufeff" + dataset.export("csv", delimiter=";")
+        return "\ufeff" + _map_cells(dataset, spreadsheet_text).export("csv", delimiter=";")
+
+
+def _map_cells(dataset, function):
+    """A copy of `dataset` with `function` applied to its text cells."""
+    rows = ([function(v) if isinstance(v, str) else v for v in row] for row in dataset)
+    return tablib.Dataset(*rows, headers=dataset.headers)
 
 
 class XLSX(base_formats.XLSX):
@@ -45,6 +68,35 @@ class XLSX(base_formats.XLSX):
         while rows and not any(cell_text(value) for value in rows[-1]):
             rows.pop()
         return tablib.Dataset(*rows, headers=dataset.headers)
+
+    def export_data(self, dataset, **kwargs):
+        """One sheet, bold header row kept in view; numbers and dates as such, text as text."""
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(dataset.title or "Fiches actions")
+        sheet.freeze_panes = "A2"
+        headers = [str(header) for header in dataset.headers or []]
+        for index, header in enumerate(headers, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(14, len(header) + 4)
+        header_cells = [_xlsx_cell(sheet, header) for header in headers]
+        for cell in header_cells:
+            cell.font = Font(bold=True)
+        sheet.append(header_cells)
+        for row in dataset:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+        stream = BytesIO()
+        workbook.save(stream)
+        return stream.getvalue()
+
+
+def _xlsx_cell(sheet, value):
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=strip_control_characters(value))
+        cell.data_type = "s"  # never a formula, even when the text starts with "="
+        return cell
+    cell = WriteOnlyCell(sheet, value=value)
+    if cell.is_date:
+        cell.number_format = "dd/mm/yyyy"
+    return cell
 
 
 FORMATS = [XLSX, SemicolonCSV]

@@ -23,6 +23,8 @@ from import_export.results import RowResult
 
 from ..fields import SHEET_COLUMNS, SheetColumn
 from ..models import Action, Funding, Priority, Status
+from .loading import ActionLoader, ReadOnce
+from .preview import RowDiffs
 from .versions import VersionChecks
 from .widgets import (
     AmountWidget,
@@ -118,7 +120,7 @@ SheetColumns = types.new_class(
 )
 
 
-class ActionResource(VersionChecks, SheetColumns, resources.ModelResource):
+class ActionResource(VersionChecks, RowDiffs, ReadOnce, SheetColumns, resources.ModelResource):
     """Actions with their funding lines, one row per funding line."""
 
     class Meta:
@@ -126,9 +128,11 @@ class ActionResource(VersionChecks, SheetColumns, resources.ModelResource):
         fields = [attribute for attribute, _, _ in COLUMNS]
         import_id_fields = ["phase", "code"]
         skip_unchanged = True
+        skip_diff = True  # RowDiffs makes the diffs and the skip test, without a deep copy
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
+        instance_loader_class = ActionLoader  # the file's actions read once, not row by row
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -146,17 +150,27 @@ class ActionResource(VersionChecks, SheetColumns, resources.ModelResource):
     # --- reading the file -------------------------------------------------------------
 
     def before_import(self, dataset, **kwargs):
-        """Header names are matched without regard to case, accents or spaces."""
+        """Header names are matched without regard to case, accents or spaces.
+
+        Without the required columns no row is read (the file's rows are dropped): the error
+        names the missing columns, or says the first line holds no header at all.
+        """
         canonical = {fold(header): header for header in HEADERS.values()}
-        dataset.headers = [
-            canonical.get(fold(header), cell_text(header)) for header in dataset.headers or []
-        ]
-        missing = [header for header in REQUIRED_HEADERS if header not in dataset.headers]
+        headers = [canonical.get(fold(h), cell_text(h)) for h in dataset.headers or []]
+        missing = [header for header in REQUIRED_HEADERS if header not in headers]
+        if not any(headers):
+            dataset.wipe()
+            raise ValueError(
+                "Le fichier est vide ou sa première ligne ne contient pas les en-têtes des "
+                "colonnes. Téléchargez le modèle pour voir les colonnes attendues."
+            )
         if missing:
+            dataset.wipe()
             raise ValueError(
                 "Colonne manquante : {}. Téléchargez le modèle pour voir les colonnes "
                 "attendues.".format(", ".join(missing))
             )
+        dataset.headers = headers
 
     def import_row(self, row, instance_loader, **kwargs):
         if all(cell_text(value) == "" for value in row.values()):
@@ -207,8 +221,7 @@ class ActionResource(VersionChecks, SheetColumns, resources.ModelResource):
             return
         if year is None or funder is None:
             return
-        funding = Funding.objects.filter(action=instance, year=year, funder=funder, kind=kind)
-        instance.funding = funding.first()
+        instance.funding = self.file_actions.funding(instance, year, funder, kind)
         if instance.funding:
             instance.funding_year = year
             instance.funding_funder = funder
@@ -335,6 +348,7 @@ class ActionResource(VersionChecks, SheetColumns, resources.ModelResource):
         self.written(instance)
 
     def after_save_instance(self, instance, row, **kwargs):
+        self.file_actions.saved(instance)
         if instance.funding_year is None:
             return
         funding = instance.funding or Funding(
@@ -353,6 +367,7 @@ class ActionResource(VersionChecks, SheetColumns, resources.ModelResource):
         funding.actual_amount = instance.funding_actual
         funding._change_reason = "Import de tableur"
         funding.save()
+        self.file_actions.saved_funding(funding)
 
     # --- export -----------------------------------------------------------------------
 

@@ -2,12 +2,13 @@
 
 The same text as `actions.spreadsheet.resources.COLUMNS`, as comments on the header row and on a
 "Mode d'emploi" sheet that also lists the axes, statuses, priorities and organisations to
-choose from.
+choose from (names as text, never a formula, without control characters).
 """
 
 from io import BytesIO
 
 from partners.models import Organisation
+from teritoire.text import strip_control_characters
 
 from ..models import Priority, Status
 from .resources import COLUMNS
@@ -44,23 +45,22 @@ def template_workbook():
             "une ligne aux colonnes de financement vides. L'import ne supprime rien.",
         ]
     )
-    guide.append(["Axes", "; ".join(f"{a.number} ({a.name})" for a in lookups.axes)])
+    axes = "; ".join(f"{a.number} ({a.name})" for a in lookups.axes)
+    guide.append(["Axes", strip_control_characters(axes)])
     guide.append(["Statuts", ", ".join(str(choice.label) for choice in Status)])
     guide.append(["Priorités", ", ".join(str(choice.label) for choice in Priority)])
-    guide.append(
-        [
-            "Organisations",
-            "; ".join(
-                lookups.organisation_label(organisation)
-                for organisation in Organisation.objects.order_by("name")
-            ),
-        ]
+    organisations = "; ".join(
+        lookups.organisation_label(organisation)
+        for organisation in Organisation.objects.order_by("name")
     )
+    guide.append(["Organisations", strip_control_characters(organisations)])
     guide.column_dimensions["A"].width = 26
     guide.column_dimensions["B"].width = 110
     for row in guide.iter_rows():
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if cell.data_type == "f":  # a name starting with "=" is text, not a formula
+                cell.data_type = "s"
     guide["A1"].font = guide["B1"].font = Font(bold=True)
 
     stream = BytesIO()

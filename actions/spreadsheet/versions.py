@@ -7,7 +7,6 @@ row lock, and writes the action's own fields through `actions.writes.save_action
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from ..models import Action
 from ..writes import save_action
 
 
@@ -27,14 +26,10 @@ class VersionChecks:
     def check_version(self, instance):
         """The row's action must be as the preview read it (or as this import left it).
 
-        The version is read under a row lock, held until the import's transaction ends.
+        `instance` comes from `actions.spreadsheet.loading`, read under a row lock held until
+        the import's transaction ends: its version is the current one.
         """
-        current = (
-            Action.objects.select_for_update()
-            .filter(pk=instance.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
+        current = instance.version
         if instance.pk not in self._expected and self.previewed_versions is None:
             self._expected[instance.pk] = self.seen_versions[instance.pk] = current
             return

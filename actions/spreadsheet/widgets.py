@@ -14,8 +14,10 @@ from decimal import Decimal, InvalidOperation
 
 from import_export import widgets
 
+from actions.models.action import axis_phase_mismatch
 from partners.models import Organisation
 from programme.models import Axis, Intercommunality, Phase
+from teritoire.text import CONTROL_CHARACTER_MESSAGE, CONTROL_CHARACTERS
 
 LIST_SEPARATOR = ";"
 
@@ -107,11 +109,16 @@ class Lookups:
         text = cell_text(value)
         axes = [axis for axis in self.axes if axis.phase_id == phase.pk]
         match = re.match(r"(?:axe\s*)?(\d+)\b", fold(text))
+        # The name after the number, as exported (« Axe 1 — Compétences »), must agree with it.
+        name = re.sub(r"^(?:axe\s*)?\d+\b[\s\W]*", "", fold(text))
         for axis in axes:
-            if match and axis.number == int(match.group(1)):
+            if match and axis.number == int(match.group(1)) and name in ("", fold(axis.name)):
                 return axis
-            if fold(axis.name) == fold(text):
+            if fold(axis.name) in (fold(text), name):
                 return axis
+        other = next((axis for axis in self.axes if name and fold(axis.name) == name), None)
+        if other is not None:
+            raise ValueError(axis_phase_mismatch(other, phase))
         known = ", ".join(f"{axis.number} ({axis.name})" for axis in axes)
         raise ValueError(f"Axe inconnu dans la phase {phase.number} : « {text} ». Axes : {known}.")
 
@@ -147,8 +154,13 @@ class LookupWidget(widgets.Widget):
 
 
 class TextWidget(widgets.Widget):
+    """Text without control characters."""
+
     def clean(self, value, row=None, **kwargs):
-        return cell_text(value)
+        text = cell_text(value)
+        if CONTROL_CHARACTERS.search(text):
+            raise ValueError(CONTROL_CHARACTER_MESSAGE)
+        return text
 
 
 class PhaseWidget(LookupWidget):
@@ -229,14 +241,16 @@ class ChoiceWidget(widgets.Widget):
     def __init__(self, choices, **kwargs):
         super().__init__(**kwargs)
         self.choices = choices
+        # Labels and codes folded once, not for every cell.
+        self.values = {fold(c.value): c.value for c in choices}
+        self.values |= {fold(c.label): c.value for c in choices}
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
         if not text:
             return None
-        for choice in self.choices:
-            if fold(text) in (fold(choice.label), fold(choice.value)):
-                return choice.value
+        if fold(text) in self.values:
+            return self.values[fold(text)]
         known = ", ".join(choice.label for choice in self.choices)
         raise ValueError(f"Valeur inconnue : « {text} ». Valeurs possibles : {known}.")
 

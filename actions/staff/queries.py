@@ -40,7 +40,7 @@ def dashboard_data(today=None, stale_days=STALE_AFTER_DAYS, stale_limit=50):
         year["planned"] += row["planned"] or 0
         year["actual"] += row["actual"] or 0
 
-    stale = Action.objects.stale(stale_days, today).select_related("pilot", "axis")
+    stale = Action.objects.stale(stale_days, today).select_related("phase", "pilot", "axis")
     stale_list = list(stale.order_by("last_update_on", "code_sort")[: stale_limit + 1])
     next_meeting = CopilMeeting.objects.upcoming(today).select_related("phase").first()
     return {

@@ -4,7 +4,7 @@
 reverse relations (`piloted_actions`, `partner_actions`).
 """
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
@@ -27,7 +27,11 @@ def organisation_list(request):
         .annotate(count=Count("pk"))
         .values("count")
     )
-    organisations = Organisation.objects.annotate(piloted_count=Coalesce(Subquery(piloted), 0))
+    # Whether the count includes demonstration actions, read in the same query.
+    piloted_demo = _public_actions().filter(pilot=OuterRef("pk"), is_demo=True)
+    organisations = Organisation.objects.annotate(
+        piloted_count=Coalesce(Subquery(piloted), 0), piloted_demo=Exists(piloted_demo)
+    )
     by_kind = {}
     for organisation in organisations:
         by_kind.setdefault(organisation.kind, []).append(organisation)

@@ -12,11 +12,12 @@ from actions.models import (
     Measurement,
     ProgressUpdate,
 )
+from tests.factory_base import ModelFactory
 from tests.partners.factories import OrganisationFactory
 from tests.programme.factories import AxisFactory
 
 
-class ActionFactory(factory.django.DjangoModelFactory):
+class ActionFactory(ModelFactory):
     class Meta:
         model = Action
         skip_postgeneration_save = True
@@ -30,6 +31,7 @@ class ActionFactory(factory.django.DjangoModelFactory):
     pilot = factory.SubFactory(OrganisationFactory)
     progress = 30
     status = "in_progress"
+    is_public = True  # a new fiche is a draft (the model's default); tests publish theirs
     start_date = datetime.date(2024, 1, 1)
     end_date = datetime.date(2026, 12, 31)
 
@@ -44,7 +46,7 @@ class ActionFactory(factory.django.DjangoModelFactory):
             self.intercommunalities.add(*extracted)
 
 
-class FundingFactory(factory.django.DjangoModelFactory):
+class FundingFactory(ModelFactory):
     class Meta:
         model = Funding
 
@@ -55,7 +57,7 @@ class FundingFactory(factory.django.DjangoModelFactory):
     planned_amount = Decimal("10000.00")
 
 
-class IndicatorFactory(factory.django.DjangoModelFactory):
+class IndicatorFactory(ModelFactory):
     class Meta:
         model = Indicator
 
@@ -66,7 +68,7 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
     target = Decimal("50")
 
 
-class MeasurementFactory(factory.django.DjangoModelFactory):
+class MeasurementFactory(ModelFactory):
     class Meta:
         model = Measurement
 
@@ -75,7 +77,7 @@ class MeasurementFactory(factory.django.DjangoModelFactory):
     value = Decimal("12")
 
 
-class ProgressUpdateFactory(factory.django.DjangoModelFactory):
+class ProgressUpdateFactory(ModelFactory):
     class Meta:
         model = ProgressUpdate
 
@@ -84,7 +86,7 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     text = "Point d'étape."
 
 
-class DocumentFactory(factory.django.DjangoModelFactory):
+class DocumentFactory(ModelFactory):
     class Meta:
         model = Document
 

@@ -228,7 +228,9 @@ class TestChangeForm:
 
 class TestHistoryAndRevert:
     def test_history_lists_changed_fields_and_revert_restores_them(self, client, staff):
-        action = ActionFactory(title="Titre d'origine", progress=10, status=Status.PLANNED)
+        action = ActionFactory(
+            title="Titre d'origine", progress=10, status=Status.PLANNED, with_history=True
+        )
         data = form_data(client.get(change_url(action)))
         data.update({"title": "Titre modifié", "progress": "80", "status": "blocked"})
         assert client.post(change_url(action), data).status_code == 302
@@ -256,7 +258,7 @@ class TestHistoryAndRevert:
 
     def test_a_change_of_partners_is_in_the_history_and_reverts(self, client, staff):
         first, second = OrganisationFactory(name="ERET"), OrganisationFactory(name="GEIDA")
-        action = ActionFactory(partners=[first])
+        action = ActionFactory(partners=[first], with_history=True)
         original = action.history.first()
         data = form_data(client.get(change_url(action)))
         data["partners"] = [str(second.pk)]
@@ -274,7 +276,7 @@ class TestHistoryAndRevert:
         assert set(action.partners.all()) == {first}
 
     def test_funding_revert_restores_amount(self, client, staff):
-        funding = FundingFactory(planned_amount=Decimal("1000"))
+        funding = FundingFactory(planned_amount=Decimal("1000"), with_history=True)
         url = reverse("admin:actions_funding_change", args=[funding.pk])
         data = form_data(client.get(url))
         data["planned_amount"] = "2500"

@@ -37,7 +37,15 @@ def test_the_snapshot_freezes_declared_attributes_only():
     frozen = {value.name for value in SNAPSHOT_VALUES}
     own = {f.name for f in ActionSnapshot._meta.fields}
     assert frozen <= own
-    assert own - frozen == {"id", "plan", "action", "planned_total", "budget_by_funder"}
+    # is_public: whether the public could see the action when frozen (set by the validation).
+    assert own - frozen == {
+        "id",
+        "plan",
+        "action",
+        "planned_total",
+        "budget_by_funder",
+        "is_public",
+    }
 
 
 def test_compared_attributes_are_frozen_under_their_own_name():

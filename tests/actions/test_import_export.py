@@ -235,7 +235,7 @@ class TestImport:
     def test_empty_cells_keep_status_and_progress_of_an_existing_action(self, world):
         action = ActionFactory(
             phase=world["phase"], axis=world["skills"], code="1.1", pilot=world["aicr"],
-            status=Status.BLOCKED, progress=60,
+            status=Status.BLOCKED, progress=60, is_public=True,
         )  # fmt: skip
         row = line(phase="2", code="1.1", axis="1", title="Plateforme RH", pilot="AICR")
         dataset = SemicolonCSV().create_dataset(f"{HEADER}\n{row}\n".encode())

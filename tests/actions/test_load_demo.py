@@ -18,8 +18,9 @@ from actions.models import (
     ProgressUpdate,
     Status,
 )
+from actions.writes import save_action
 from partners.models import Membership, User
-from programme.models import CopilMeeting, Decision, Territory
+from programme.models import CopilMeeting, Decision, NewsItem, Territory
 from tests.shared import shared_rows
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,8 @@ def counts():
         "funding_history": Funding.history.count(),
         "measurement_history": Measurement.history.count(),
         "meeting_history": CopilMeeting.history.count(),
+        "decision_history": Decision.history.count(),
+        "news": NewsItem.objects.count(),
     }
 
 
@@ -140,9 +143,10 @@ class TestLoadDemo:
         for email in ACCOUNTS[1:]:
             assert not User.objects.get(email=email).is_staff
 
-    def test_2024_plan_validated_once_at_the_first_copil_with_later_differences(self, demo):
+    def test_2024_plan_validated_once_at_a_demo_copil_with_later_differences(self, demo):
         plan = AnnualPlan.objects.get(year=2024)
-        assert plan.meeting.date == datetime.date(2024, 1, 25)
+        assert plan.meeting.is_demo
+        assert plan.meeting.date == datetime.date(2024, 2, 6)
         assert plan.snapshots.count() == plan.action_count > 0
         codes = set(plan.snapshots.values_list("code", flat=True))
         current = set(Action.objects.filter(phase__number=2).values_list("code", flat=True))
@@ -164,7 +168,8 @@ class TestLoadDemo:
         assert changed
 
     def test_demo_copil_meetings_past_and_planned_with_decisions_on_actions(self, demo):
-        demo_meetings = CopilMeeting.objects.filter(title__contains="(démonstration)")
+        demo_meetings = CopilMeeting.objects.demo()
+        assert all("(démonstration)" in meeting.title for meeting in demo_meetings)
         held_2025 = demo_meetings.get(date__year=2025)
         assert held_2025.status == CopilMeeting.Status.HELD
         assert Action.objects.filter(decisions__meeting=held_2025).exists()
@@ -186,15 +191,51 @@ class TestLoadDemo:
         assert dict(Action.objects.values_list("pk", "updated_at")) == updated_at
         assert AnnualPlan.objects.filter(year=2024).count() == 1
 
-    def test_second_run_restores_a_changed_demo_password(self, demo):
+    def test_second_run_keeps_a_changed_demo_password(self, demo):
+        # A demo account's new password is a user's edit like any other.
         user = User.objects.get(email=ACCOUNTS[1])
         user.set_password("autre-mot-de-passe-2024")
+        user.first_name = "Dominique-Marie"
         user.save()
 
         load_demo()
 
         user.refresh_from_db()
-        assert user.check_password(DEMO_PASSWORD)
+        assert user.check_password("autre-mot-de-passe-2024")
+        assert not user.check_password(DEMO_PASSWORD)
+        assert user.first_name == "Dominique-Marie"
+
+    def test_second_run_after_user_edits_changes_nothing_and_writes_no_history(self, demo):
+        chef = User.objects.get(email=ACCOUNTS[0])
+        action = Action.objects.get(is_demo=True, code="1.1")
+        save_action(
+            action.pk,
+            {"progress": 55},
+            expected_version=action.version,
+            user=chef,
+            reason="Point d'étape",
+        )
+        meeting = CopilMeeting.objects.demo().get(date__year=2025)
+        meeting.title = "Comité de pilotage de janvier (démonstration)"
+        meeting.save()
+        funding = Funding.objects.filter(action=action).first()
+        funding.planned_amount = Decimal("12345")
+        funding.save()
+        ProgressUpdate.objects.filter(action=action).first().delete()
+        before = counts()
+        last_history = Action.history.filter(id=action.pk).latest("history_date")
+
+        load_demo()
+
+        assert counts() == before
+        action.refresh_from_db()
+        assert action.progress == 55
+        assert Action.history.filter(id=action.pk).latest("history_date") == last_history
+        assert last_history.history_user == chef
+        meeting.refresh_from_db()
+        assert meeting.title == "Comité de pilotage de janvier (démonstration)"
+        funding.refresh_from_db()
+        assert funding.planned_amount == Decimal("12345")
 
 
 class TestLoadDemoInProduction:

@@ -96,7 +96,7 @@ def test_document_must_belong_to_exactly_one_parent():
 
 
 def test_action_edits_are_kept_in_history():
-    action = ActionFactory(status="planned")
+    action = ActionFactory(status="planned", with_history=True)
     action.status = "in_progress"
     action.save()
     assert [h.status for h in action.history.all()] == ["in_progress", "planned"]

@@ -42,6 +42,11 @@ from tests.programme.factories import (
 pytestmark = pytest.mark.django_db
 
 
+def site_url(path):
+    """Absolute URLs in the open data come from SITE_URL, never from the request's host."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def body(response):
     if response.streaming:
         return b"".join(response.streaming_content)
@@ -191,7 +196,7 @@ class TestActionsCsv:
         assert row["budget_prevu_total"] == "1234580390.62"
         assert row["budget_realise_total"] == "12000.25"
         assert datetime.datetime.fromisoformat(row["modifiee_le"]).tzinfo is not None
-        assert row["url"] == "http://testserver/actions/diagnostic-industrie-du-futur/"
+        assert row["url"] == site_url("/actions/diagnostic-industrie-du-futur/")
 
     def test_text_is_never_a_spreadsheet_formula(self, client, data):
         row = read_csv(client.get(reverse("actions:data_actions_csv")))[0]
@@ -202,7 +207,7 @@ class TestActionsCsv:
 
     def test_empty_dataset_has_the_header(self, client):
         response = client.get(reverse("actions:data_actions_csv"))
-        assert body(response).decode().startswith("code,slug,phase,")
+        assert body(response).decode().startswith('"code","slug","phase",')
         assert read_csv(response) == []
 
 
@@ -337,7 +342,7 @@ class TestRssFeed:
         assert (
             items[0]
             .findtext("link")
-            .startswith("http://testserver/actions/diagnostic-industrie-du-futur/#suivi-")
+            .startswith(site_url("/actions/diagnostic-industrie-du-futur/#suivi-"))
         )
         assert_no_secret(response.content)
 
@@ -371,7 +376,7 @@ class TestSitemapAndRobots:
         locations = [
             loc.text for loc in ET.fromstring(response.content).findall("s:url/s:loc", namespace)
         ]
-        base = "http://testserver"
+        base = site_url("")
         assert f"{base}/" in locations
         assert f"{base}/actions/" in locations
         assert f"{base}/donnees/" in locations
@@ -410,7 +415,7 @@ class TestSitemapAndRobots:
         assert response.status_code == 200
         assert response["Content-Type"] == "text/plain; charset=utf-8"
         content = response.content.decode()
-        assert "Sitemap: http://testserver/sitemap.xml" in content
+        assert f"Sitemap: {site_url('/sitemap.xml')}" in content
         assert "Disallow: /admin/" in content
 
 
@@ -481,3 +486,55 @@ class TestExportQueryBudget:
         many = count_queries(url)
         assert_no_n_plus_one(few, many)
         assert len(many.content) > len(few.content)
+
+
+class TestDemonstrationColumn:
+    """Every open-data file says which rows are demonstration data."""
+
+    @pytest.fixture
+    def rows(self):
+        axis = AxisFactory(number=2, name="Innovation", slug="2-innovation")
+        real = ActionFactory(axis=axis, code="2.1", slug="fiche-reelle", is_public=True)
+        demo = ActionFactory(
+            axis=axis, code="2.4", slug="fiche-de-demonstration", is_public=True, is_demo=True
+        )
+        FundingFactory(action=real, year=2024, planned_amount=Decimal("7000"))
+        FundingFactory(action=demo, year=2024, planned_amount=Decimal("5000"))
+        return real, demo
+
+    def test_actions_csv_and_json_flag_demonstration_rows(self, client, rows):
+        real, demo = rows
+        csv_rows = read_csv(client.get(reverse("actions:data_actions_csv")))
+        flags = {row["slug"]: row["demonstration"] for row in csv_rows}
+        assert flags == {real.slug: "non", demo.slug: "oui"}
+        document = json.loads(body(client.get(reverse("actions:data_actions_json"))))
+        assert {a["slug"]: a["demonstration"] for a in document["actions"]} == flags
+
+    def test_fundings_csv_flags_lines_of_demonstration_actions(self, client, rows):
+        real, demo = rows
+        csv_rows = read_csv(client.get(reverse("actions:data_fundings_csv")))
+        flags = {row["action_slug"]: row["demonstration"] for row in csv_rows}
+        assert flags == {real.slug: "non", demo.slug: "oui"}
+
+    def test_the_column_is_documented_on_the_open_data_page(self, client, rows):
+        page = client.get(reverse("actions:open_data")).content.decode()
+        assert "demonstration" in page
+        assert "donnée de démonstration" in page
+
+    def test_the_feed_titles_a_demonstration_note_as_such(self, client, rows):
+        real, demo = rows
+        ProgressUpdateFactory(action=real, text="Note réelle")
+        ProgressUpdateFactory(action=demo, text="Note fictive")
+        feed = ET.fromstring(body(client.get(reverse("actions:feed"))))
+        titles = {item.findtext("guid"): item.findtext("title") for item in feed.iter("item")}
+        assert sorted(titles.values()) == [
+            f"2.1 — {real.title}",
+            f"[Démonstration] 2.4 — {demo.title}",
+        ]
+
+    def test_the_calendar_titles_a_demonstration_meeting_as_such(self, client, db):
+        CopilMeetingFactory(title="COPIL réel")
+        CopilMeetingFactory(title="COPIL fictif", is_demo=True)
+        _lines, events = parse_ics(client.get(reverse("actions:data_copil_ics")).content)
+        summaries = sorted(event["SUMMARY"] for event in events)
+        assert summaries == ["COPIL réel", "[Démonstration] COPIL fictif"]

@@ -2,14 +2,27 @@
 
 import datetime
 from decimal import Decimal
+from importlib import import_module
 
 import factory
 import pytest
+from django.apps import apps as django_apps
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
-from actions.diff import BudgetChange, Current, Frozen, compute_plan_diff
-from actions.models import Action, ActionSnapshot, Funding, Status
-from actions.services import validate_annual_plan
+from actions.diff import (
+    BudgetChange,
+    Current,
+    Frozen,
+    compute_plan_diff,
+    frozen_states,
+    public_sides,
+)
+from actions.models import Action, ActionSnapshot, AnnualPlan, Funding, Status
+from actions.services import PLAN_CHANGED, preview_annual_plan, validate_annual_plan
+from programme.models import CopilMeeting
+from teritoire.templatetags.portal import date_fr
 from tests.actions.factories import ActionFactory, FundingFactory
 from tests.budget import assert_no_n_plus_one, bulk_actions, bulk_fundings
 from tests.partners.factories import OrganisationFactory, StaffFactory
@@ -67,7 +80,7 @@ class TestComputePlanDiff:
         assert diff.changes[2].total_before == D("10")
         assert diff.status_changed == diff.budget_changed == diff.added == []
 
-    def test_added_actions_and_what_the_public_sees(self):
+    def test_added_actions_by_code(self):
         diff = compute_plan_diff(
             [frozen(1, "1.1")],
             [
@@ -80,14 +93,7 @@ class TestComputePlanDiff:
         assert [c.code for c in diff.added] == ["1.2", "1.10"]  # by code, 1.10 after 1.2
         assert diff.added[1].total_after == D("100") and diff.added[1].slug == "nouvelle"
         assert not diff.added[1].budget_changed  # counted as added, not as a budget change
-        assert [c.code for c in diff.for_public().added] == ["1.10"]
-
-    def test_a_non_public_action_change_is_hidden_from_the_public(self):
-        diff = compute_plan_diff(
-            [frozen(1, status="planned")], [current(1, status="done", is_public=False)]
-        )
-        assert len(diff.status_changed) == 1
-        assert not diff.for_public()
+        assert diff.total_delta == D("100")
 
     def test_current_code_and_title_are_shown(self):
         diff = compute_plan_diff(
@@ -96,6 +102,52 @@ class TestComputePlanDiff:
         )
         assert (diff.changes[0].code, diff.changes[0].title) == ("1.4", "Nouveau")
 
+    def test_a_removed_action_keeps_its_frozen_code_and_title(self):
+        diff = compute_plan_diff(
+            [frozen(1, "1.1", title="Ancien", budget={"État": "10"})],
+            [current(1, "1.4", title="Nouveau titre", is_archived=True, slug="nouveau-titre")],
+        )
+        [change] = diff.removed
+        assert (change.code, change.title, change.slug) == ("1.1", "Ancien", "")
+        assert diff.total_delta == D("-10")
+
+
+class TestPublicSides:
+    """What the public compares: rows public when frozen and still published, public actions."""
+
+    def snapshot(self, action_id, *, is_public, action_public=True):
+        action = None if action_id is None else Action(pk=action_id, is_public=action_public)
+        return ActionSnapshot(
+            action=action,
+            action_id=action_id,
+            is_public=is_public,
+            code="1.1",
+            status="in_progress",
+        )
+
+    def test_rows_and_actions_the_public_may_see(self):
+        rows = [
+            self.snapshot(1, is_public=True),
+            self.snapshot(2, is_public=False),  # private when frozen, published since
+            self.snapshot(3, is_public=True, action_public=False),  # unpublished since
+            self.snapshot(None, is_public=True),  # deleted, was public
+            self.snapshot(None, is_public=False),  # deleted, was private
+        ]
+        actions = [current(1), current(2), current(3, is_public=False)]
+        shown, compared = public_sides(rows, actions)
+        assert shown == [rows[0], rows[3]]
+        assert [c.action_id for c in compared] == [1, 2]
+        diff = compute_plan_diff(frozen_states(shown), compared)
+        # the action published since is new to the public; nothing of 3 or of the private row
+        assert [(c.action_id, c.added, c.removed) for c in diff.changes] == [
+            (None, False, "deleted"),
+            (2, True, ""),
+        ]
+
+
+def public_action(**kwargs):
+    return ActionFactory(is_public=True, **kwargs)
+
 
 @pytest.fixture
 def validated(db):
@@ -103,10 +155,10 @@ def validated(db):
     axis = AxisFactory(number=1, name="Compétences")
     region = OrganisationFactory(name="Région Centre-Val de Loire", acronym="Région")
     ademe = OrganisationFactory(name="ADEME")
-    a = ActionFactory(axis=axis, code="1.1", title="Plateforme RH", status=Status.PLANNED)
-    b = ActionFactory(axis=axis, code="1.2", title="Job dating")
-    c = ActionFactory(axis=axis, code="1.3", title="Tiers-lieu")
-    d = ActionFactory(axis=axis, code="1.4", title="Étude foncière")
+    a = public_action(axis=axis, code="1.1", title="Plateforme RH", status=Status.PLANNED)
+    b = public_action(axis=axis, code="1.2", title="Job dating")
+    c = public_action(axis=axis, code="1.3", title="Tiers-lieu")
+    d = public_action(axis=axis, code="1.4", title="Étude foncière")
     FundingFactory(action=a, funder=region, year=2024, planned_amount=D("10000"))
     FundingFactory(action=b, funder=region, year=2024, planned_amount=D("5000"))
     FundingFactory(action=b, funder=ademe, year=2025, planned_amount=D("7000"))
@@ -123,7 +175,7 @@ def edit_after_validation(v):
     Action.objects.filter(pk=v["c"].pk).update(is_archived=True)
     v["d"].delete()
     axis = v["a"].axis
-    ActionFactory(axis=axis, code="1.5", title="Nouvelle fiche publique")
+    public_action(axis=axis, code="1.5", title="Nouvelle fiche publique")
     ActionFactory(axis=axis, code="1.6", title="Fiche confidentielle", is_public=False)
 
 
@@ -201,10 +253,162 @@ class TestPlanPage:
         few = count_queries(url)
         axis, pilot = validated["a"].axis, OrganisationFactory()
         codes = [f"2.{n}" for n in range(196)]
-        frozen = bulk_actions(176, axis=axis, pilot=pilot, code=factory.Iterator(codes[:176]))
+        frozen = bulk_actions(
+            176, axis=axis, pilot=pilot, is_public=True, code=factory.Iterator(codes[:176])
+        )
         bulk_fundings(frozen, funder=validated["region"], year=2024)
         validate_annual_plan(validated["plan"].meeting, 2024)
         bulk_actions(20, axis=axis, pilot=pilot, code=factory.Iterator(codes[176:]))  # since
         many = count_queries(url)
         assert_no_n_plus_one(few, many)
         assert many.response.context["plan"].action_count == 180
+
+
+@pytest.fixture
+def phase_actions(db):
+    """Three actions of one phase: public, private (two funders), archived; 2024 and 2025 money."""
+    axis = AxisFactory(number=1, name="Compétences")
+    region = OrganisationFactory(name="Région Centre-Val de Loire", acronym="Région")
+    ademe = OrganisationFactory(name="ADEME")
+    public = public_action(axis=axis, code="1.1", title="Plateforme RH")
+    private = ActionFactory(axis=axis, code="1.2", title="Friche", is_public=False)
+    archived = public_action(axis=axis, code="1.3", title="Ancienne", is_archived=True)
+    FundingFactory(action=public, funder=region, year=2024, planned_amount=D("10000"))
+    FundingFactory(action=public, funder=region, year=2025, planned_amount=D("999"))
+    FundingFactory(action=private, funder=region, year=2024, planned_amount=D("2500"))
+    FundingFactory(action=private, funder=ademe, year=2024, planned_amount=D("4000"))
+    FundingFactory(action=archived, funder=ademe, year=2024, planned_amount=D("777"))
+    meeting = CopilMeetingFactory(phase=axis.phase, date=datetime.date(2024, 1, 25))
+    return {"meeting": meeting, "public": public, "private": private, "region": region}
+
+
+class TestValidationPreview:
+    def test_the_preview_is_exactly_what_is_frozen(self, phase_actions):
+        meeting = phase_actions["meeting"]
+        preview = preview_annual_plan(meeting, 2024)
+        assert [row.values["code"] for row in preview.rows] == ["1.1", "1.2"]
+        assert (preview.total, preview.public_total, preview.public_count) == (
+            D("16500"),
+            D("10000"),
+            1,
+        )
+        assert preview.by_funder == [("ADEME", D("4000")), ("Région", D("12500"))]
+
+        plan = validate_annual_plan(meeting, 2024, fingerprint=preview.fingerprint)
+        snapshots = plan.snapshots.order_by("code_sort", "pk")
+        columns = list(preview.rows[0].frozen())
+        assert [(s.action_id, {name: getattr(s, name) for name in columns}) for s in snapshots] == [
+            (row.action.pk, row.frozen()) for row in preview.rows
+        ]
+        assert (plan.action_count, plan.total_planned) == (len(preview.rows), preview.total)
+        assert preview_annual_plan(meeting, 2024).fingerprint == preview.fingerprint
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            lambda v: Funding.objects.filter(action=v["public"], year=2024).update(
+                planned_amount=D("10001")
+            ),
+            lambda v: FundingFactory(action=v["private"], year=2024),
+            lambda v: Action.objects.filter(pk=v["public"].pk).update(title="Titre revu"),
+            lambda v: Action.objects.filter(pk=v["private"].pk).update(is_public=True),
+            lambda v: Action.objects.filter(pk=v["private"].pk).update(is_archived=True),
+            lambda v: ActionFactory(axis=v["public"].axis, code="1.9"),
+        ],
+        ids=["amount", "funding", "title", "published", "archived", "new action"],
+    )
+    def test_a_plan_changed_since_its_preview_is_not_frozen(self, phase_actions, change):
+        meeting = phase_actions["meeting"]
+        seen = preview_annual_plan(meeting, 2024).fingerprint
+        change(phase_actions)
+        with pytest.raises(ValidationError) as refused:
+            validate_annual_plan(meeting, 2024, fingerprint=seen)
+        assert refused.value.messages == [PLAN_CHANGED]
+        assert not AnnualPlan.objects.exists()
+
+    def test_what_is_not_frozen_may_change_after_the_preview(self, phase_actions):
+        meeting = phase_actions["meeting"]
+        seen = preview_annual_plan(meeting, 2024).fingerprint
+        Action.objects.filter(pk=phase_actions["public"].pk).update(summary="Résumé revu")
+        Funding.objects.filter(year=2025).update(planned_amount=D("1"))  # not the plan's year
+        assert validate_annual_plan(meeting, 2024, fingerprint=seen).action_count == 2
+
+    def test_only_at_a_held_meeting_whose_day_has_come(self, phase_actions):
+        meeting = phase_actions["meeting"]
+        meeting.date = timezone.localdate() + datetime.timedelta(days=1)
+        with pytest.raises(ValidationError, match="pas encore eu lieu"):
+            validate_annual_plan(meeting, 2024)
+        meeting.date, meeting.status = timezone.localdate(), CopilMeeting.Status.PLANNED
+        with pytest.raises(ValidationError, match="Seul un COPIL tenu"):
+            validate_annual_plan(meeting, 2024)
+        assert not AnnualPlan.objects.exists()
+
+
+class TestValidationDates:
+    """The public page says when the meeting was and, if later, when it was recorded; no one."""
+
+    def test_recorded_after_the_meeting(self, client, phase_actions):
+        user = StaffFactory(first_name="Dominique", last_name="Valideur")
+        validate_annual_plan(phase_actions["meeting"], 2024, user)
+        html = client.get(reverse("actions:plan", args=[2024])).content.decode()
+        today = date_fr(timezone.localdate(), "j F Y")
+        assert f"Comité de pilotage du 25 janvier 2024</a> (Amboise), enregistré le {today}" in html
+        assert "validé le" not in html.lower() and "validée le" not in html.lower()
+        assert "Valideur" not in html and user.email not in html
+
+    def test_recorded_on_the_day_of_the_meeting(self, client, phase_actions):
+        meeting = phase_actions["meeting"]
+        CopilMeeting.objects.filter(pk=meeting.pk).update(date=timezone.localdate())
+        meeting.refresh_from_db()
+        validate_annual_plan(meeting, 2024)
+        validate_annual_plan(meeting, 2024)
+        html = client.get(reverse("actions:plan", args=[2024])).content.decode()
+        assert f"Comité de pilotage du {date_fr(meeting.date, 'j F Y')}" in html
+        assert "enregistré" not in html
+
+
+def test_public_figures_of_a_plan_are_sums_of_its_public_rows(phase_actions):
+    """What the public COPIL page may print of a plan (programme's copil_detail)."""
+    plan = validate_annual_plan(phase_actions["meeting"], 2024)
+    figures = AnnualPlan.objects.with_public_figures().get()
+    assert (figures.public_action_count, figures.public_total) == (1, D("10000"))
+    assert (plan.action_count, plan.total_planned) == (2, D("16500"))  # the staff's figures
+    Action.objects.filter(pk=phase_actions["public"].pk).update(is_public=False)
+    figures = AnnualPlan.objects.with_public_figures().get()
+    assert (figures.public_action_count, figures.public_total) == (0, D("0"))
+
+
+def test_snapshots_frozen_before_the_flag_are_public_only_if_their_action_still_is(
+    phase_actions,
+):
+    """The data migration: from the action when it still exists, else not public."""
+    fill = import_module("actions.migrations.0005_snapshot_public").fill_from_actions
+    plan = validate_annual_plan(phase_actions["meeting"], 2024)
+    deleted = public_action(axis=phase_actions["public"].axis, code="1.8")
+    ActionSnapshot.objects.create(
+        plan=plan, action=deleted, code="1.8", title="x", axis_number=1, status="planned"
+    )
+    deleted.delete()
+    plan.snapshots.update(is_public=False)  # as the migration finds them
+    fill(django_apps, None)
+    assert dict(plan.snapshots.values_list("code", "is_public")) == {
+        "1.1": True,
+        "1.2": False,
+        "1.8": False,
+    }
+
+
+def test_a_real_meeting_freezes_real_actions_and_a_demonstration_one_demonstration_actions(
+    phase_actions,
+):
+    meeting = phase_actions["meeting"]
+    axis = phase_actions["public"].axis
+    public_action(axis=axis, code="1.9", title="Fiche fictive", is_demo=True)
+    demo_meeting = CopilMeetingFactory(
+        phase=meeting.phase, date=datetime.date(2024, 2, 6), is_demo=True
+    )
+    assert [row.values["code"] for row in preview_annual_plan(meeting, 2024).rows] == [
+        "1.1",
+        "1.2",
+    ]
+    assert [row.values["code"] for row in preview_annual_plan(demo_meeting, 2024).rows] == ["1.9"]

@@ -1,5 +1,6 @@
-"""The staff journey, in the admin: create an action with a funding, validate the year's plan at
-a COPIL, and find the validated plan on the public COPIL page."""
+"""The staff journey, in the admin: create and publish an action with a funding, validate the
+year's plan at the real COPIL (demonstration meetings freeze demonstration actions only), and
+find the validated plan on the public COPIL page."""
 
 import re
 from decimal import Decimal
@@ -9,7 +10,7 @@ from django.utils.formats import date_format
 from playwright.sync_api import expect
 
 from actions.models import Action, AnnualPlan, Funding
-from programme.models import CopilMeeting
+from programme.models import Axis, CopilMeeting
 from teritoire.templatetags.portal import euros
 
 from .conftest import DEMO_PASSWORD, STAFF_EMAIL
@@ -41,13 +42,16 @@ def spaces(text):
 def test_staff_creates_an_action_with_a_funding_and_validates_the_plan_at_a_copil(
     page, demo, third_party_requests, csp_violations
 ):
-    # The next COPIL of the demo data, not held yet, whose year has no validated plan.
+    # The real COPIL of the reference data, held: a plan validated there freezes real actions.
     meeting = (
-        CopilMeeting.objects.filter(status=CopilMeeting.Status.PLANNED).order_by("-date").first()
+        CopilMeeting.objects.filter(is_demo=False, status=CopilMeeting.Status.HELD)
+        .order_by("-date")
+        .first()
     )
     assert meeting is not None
     year = meeting.date.year
-    assert not AnnualPlan.objects.filter(year=year).exists()
+    assert not AnnualPlan.objects.filter(meeting=meeting).exists()
+    axis = Axis.objects.get(phase=meeting.phase, name__icontains="Foncier")
 
     # Log in to the admin.
     page.goto(demo.url + "/admin/")
@@ -56,11 +60,11 @@ def test_staff_creates_an_action_with_a_funding_and_validates_the_plan_at_a_copi
     page.get_by_role("button", name="Connexion").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Pilotage du programme")
 
-    # A new fiche action with one funding line (inline).
+    # A new fiche action with one funding line (inline), published at once.
     page.get_by_role("link", name="Fiches actions", exact=True).first.click()
     page.get_by_role("link", name=re.compile("^Ajouter fiche action")).click()
-    choose(page, "id_phase", "Phase 2", "Phase 2")
-    choose(page, "id_axis", "Foncier", "Foncier")
+    field(page, "Phase").select_option(value=str(meeting.phase.pk))
+    field(page, "Axe").select_option(value=str(axis.pk))
     field(page, "Code").fill(CODE)
     field(page, "Intitulé").fill(TITLE)
     expect(field(page, "Identifiant d'URL")).not_to_have_value("")  # filled in by the admin
@@ -73,7 +77,7 @@ def test_staff_creates_an_action_with_a_funding_and_validates_the_plan_at_a_copi
     choose(page, "id_fundings-0-funder", "Banque", "Banque des Territoires")
     row.locator("#id_fundings-0-kind").select_option(label="Investissement")
     row.locator("#id_fundings-0-planned_amount").fill(str(AMOUNT))
-    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.get_by_role("button", name="Publier", exact=True).click()
     expect(page.locator(".messagelist .success")).to_contain_text("ajouté avec succès")
 
     action = Action.objects.get(code=CODE, phase=meeting.phase)
@@ -87,19 +91,23 @@ def test_staff_creates_an_action_with_a_funding_and_validates_the_plan_at_a_copi
         AMOUNT,
     )
 
-    # The COPIL of the year is held: its plan is validated from its admin page.
+    assert action.is_public
+
+    # The plan of the year is validated from the meeting's admin page, after its preview.
     page.goto(demo.url + "/admin/programme/copilmeeting/")
     page.get_by_role("link", name=str(meeting)).click()
-    expect(page.get_by_role("link", name="Valider le plan d'actions de l'année")).to_have_count(0)
-    field(page, "Statut").select_option(label="Tenu")
-    page.get_by_role("button", name="Enregistrer et continuer les modifications").click()
-    expect(page.locator(".messagelist .success")).to_be_visible()
     page.get_by_role("link", name="Valider le plan d'actions de l'année").click()
     expect(page.get_by_label("Année du plan")).to_have_value(str(year))
+    # In the preview, flagged as created after the meeting (it is frozen as it is today).
+    preview_row = page.get_by_role("cell", name=re.compile("^" + re.escape(TITLE)))
+    expect(preview_row).to_contain_text("créée après la réunion")
+    new_version = page.get_by_label(re.compile("^Valider une nouvelle version"))
+    if new_version.count():  # the demonstration plan of the same year
+        new_version.check()
     page.get_by_role("button", name="Valider le plan d'actions").click()
     expect(page.locator(".messagelist .success")).to_contain_text(f"Plan d'actions {year} validé")
 
-    plan = AnnualPlan.objects.get(year=year, meeting=meeting)
+    plan = AnnualPlan.objects.with_public_figures().get(year=year, meeting=meeting)
     assert plan.snapshots.filter(code=CODE, title=TITLE, planned_total=AMOUNT).exists()
     assert plan.validated_by == demo.staff
 
@@ -111,8 +119,10 @@ def test_staff_creates_an_action_with_a_funding_and_validates_the_plan_at_a_copi
     expect(page).to_have_url(demo.url + f"/copil/{meeting.pk}/")
     expect(page.get_by_role("heading", name="Plans d'actions validés")).to_be_visible()
     item = page.locator("li", has=page.get_by_role("link", name=f"Plan d'actions {year}"))
-    expect(item).to_contain_text(f"{plan.action_count} actions")
-    assert spaces(euros(plan.total_planned)) in spaces(item.inner_text())
+    count = plan.public_action_count
+    plural = "s" if count > 1 else ""
+    expect(item).to_contain_text(f"{count} action{plural} publique{plural}")
+    assert spaces(euros(plan.public_total)) in spaces(item.inner_text())
     item.get_by_role("link", name=f"Plan d'actions {year}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Plan d'actions {year} validé")
     expect(page.get_by_role("cell", name=TITLE, exact=True)).to_be_visible()

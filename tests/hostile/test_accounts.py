@@ -6,6 +6,7 @@ address that is not an account's own); the login throttling answers a French 429
 
 import unicodedata
 
+import pytest
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.contrib.auth.tokens import default_token_generator
@@ -88,6 +89,7 @@ def test_partner_login_refuses_hostile_input_in_french(client, world):
     )
     @example(username=user.email.upper(), password=PASSWORD, next_url="//evil.example/")
     @example(username=user.email, password=PASSWORD, next_url="https:/evil.example")
+    @example(username=user.email, password=PASSWORD, next_url="'")
     @example(username="x" * 20_000 + "@a.fr", password="x" * 20_000, next_url=None)
     def run(username, password, next_url):
         reset()  # axes: hypothesis makes more than 5 attempts
@@ -251,3 +253,23 @@ def test_password_change_refuses_hostile_input_in_french(client, world):
             assert snapshot(User) == before
 
     run()
+
+
+@pytest.mark.parametrize(
+    "next_url", ["'", "javascript:alert(1)", "//evil.example/", "../x", "/nulle-part/"]
+)
+def test_admin_login_with_an_odd_next_lands_on_the_admin(client, world, next_url):
+    staff = world["staff"]
+    data = {"username": staff.email, "password": PASSWORD, "next": next_url}
+    response = client.post(ADMIN_LOGIN, data)
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    response = client.post(ADMIN_LOGIN + "?next=" + next_url, data)
+    assert response["Location"] == "/admin/"
+
+
+def test_admin_login_follows_a_local_next(client, world):
+    staff = world["staff"]
+    data = {"username": staff.email, "password": PASSWORD, "next": "/admin/actions/action/"}
+    response = client.post(ADMIN_LOGIN, data)
+    assert response["Location"] == "/admin/actions/action/"

@@ -6,6 +6,7 @@ the import at all.
 """
 
 import csv
+import html
 import io
 import os
 import tempfile
@@ -196,6 +197,33 @@ def test_import_refuses_random_files_in_french(staff_client, world):
         preview_then_confirm(staff_client, upload, file_format)
 
     run()
+
+
+NO_HEADER = "Le fichier est vide ou sa première ligne ne contient pas les en-têtes des colonnes."
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\r\x00", NO_HEADER),  # the review's file: a TypeError, a 500
+        (b"\r\x00\r\x00", NO_HEADER),
+        (b"\n\x00", NO_HEADER),
+        (b"\xef\xbb\xbf\r\n\x00;\x00\r\n", NO_HEADER),
+        (b";\r\x00", NO_HEADER),
+        (b"\x00\r\n1.1\r\n", "Colonne manquante : Code."),
+    ],
+)
+def test_a_csv_without_its_header_line_is_explained_in_french(
+    staff_client, world, content, message
+):
+    """A first line that is empty, blank or of control characters: a French error, no row read."""
+    upload = SimpleUploadedFile("fiches.csv", content, "text/csv")
+    assert preview_then_confirm(staff_client, upload, CSV_FORMAT) == "refused"
+    response = staff_client.post(
+        IMPORT_URL, {"resource": "0", "format": CSV_FORMAT,
+                     "import_file": SimpleUploadedFile("fiches.csv", content, "text/csv")}
+    )  # fmt: skip
+    assert message in html.unescape(response.content.decode())
 
 
 def test_import_form_refuses_hostile_fields_in_french(staff_client, world):

@@ -102,7 +102,7 @@ def test_exports_of_the_filtered_list_survive_any_filter(anonymous, world, exten
         content = body(response)  # the file is written while it is sent
         if extension == "csv":
             text = content.decode("utf-8")
-            assert text.startswith("code,")
+            assert text.startswith('"code",')
             for title in HIDDEN_TITLES:
                 assert title not in text
         else:
@@ -124,8 +124,8 @@ PLAIN_PAGES = [
     "/espace-partenaire/mot-de-passe-oublie/",
 ]
 DATA_FILES = [
-    ("/donnees/actions.csv", b"code,"),
-    ("/donnees/financements.csv", b"action_code,"),
+    ("/donnees/actions.csv", b'"code",'),
+    ("/donnees/financements.csv", b'"action_code",'),
     ("/donnees/actions.json", b"{"),
     ("/donnees/actions.xlsx", b"PK\x03\x04"),
     ("/donnees/copil.ics", b"BEGIN:VCALENDAR"),

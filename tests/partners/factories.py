@@ -2,9 +2,10 @@ import factory
 from django.utils.text import slugify
 
 from partners.models import Membership, Organisation, User
+from tests.factory_base import ModelFactory
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -20,7 +21,7 @@ class StaffFactory(UserFactory):
     is_superuser = True
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(ModelFactory):
     class Meta:
         model = Organisation
         django_get_or_create = ("name",)
@@ -30,7 +31,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     kind = Organisation.Kind.OTHER
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(ModelFactory):
     class Meta:
         model = Membership
 

@@ -53,6 +53,41 @@ class TestLogin:
         assert response["Location"] == reverse("space:dashboard")
 
     @pytest.mark.parametrize(
+        "next_url",
+        [
+            "'",
+            '"',
+            "evil.example",
+            "javascript:alert(1)",
+            "../admin/",
+            "?next=//evil.example",
+            "#top",
+            " /actions/",
+            "/actions/\x00",
+            "/\\evil.example",
+            "///evil.example",
+            "/%2F%2Fevil.example",
+            "/nulle-part/",
+            "http://testserver/actions/",
+        ],
+    )
+    def test_odd_next_falls_back_to_the_dashboard(self, client, user, next_url):
+        data = {"username": user.email, "password": PASSWORD, "next": next_url}
+        response = client.post(self.url, data)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("space:dashboard")
+        assert client.session[SESSION_KEY] == str(user.pk)
+
+    def test_local_next_keeps_its_query_string(self, client, user):
+        data = {"username": user.email, "password": PASSWORD, "next": "/actions/?statut=en-cours"}
+        response = client.post(self.url, data)
+        assert response["Location"] == "/actions/?statut=en-cours"
+
+    def test_odd_next_is_not_written_back_into_the_form(self, client, db):
+        response = client.get(self.url, {"next": "'><script>"})
+        assert 'name="next" value=""' in response.content.decode()
+
+    @pytest.mark.parametrize(
         "email,password",
         [("camille@cc-tev.fr", "mauvais"), ("inconnu@cc-tev.fr", PASSWORD)],
         ids=["wrong password", "unknown e-mail"],
@@ -85,6 +120,12 @@ class TestLogout:
         assert response.status_code == 302
         assert SESSION_KEY not in client.session
         assert "Vous êtes déconnecté" in client.get(response["Location"]).content.decode()
+
+    @pytest.mark.parametrize("next_url", ["'", "https://evil.example/", "/nulle-part/"])
+    def test_odd_next_goes_home(self, client, user, next_url):
+        client.force_login(user)
+        response = client.post(reverse("partners:logout"), {"next": next_url})
+        assert response["Location"] == reverse("home")
 
     def test_get_does_not_log_out(self, client, user):
         client.force_login(user)

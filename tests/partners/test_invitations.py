@@ -69,11 +69,14 @@ class TestInvitation:
         assert again.status_code == 200
         assert "Ce lien d'invitation n'est plus valable" in again.content.decode()
 
-    def test_link_uses_the_request_host(self, invited, mailoutbox):
+    def test_link_ignores_the_request_host(self, invited, mailoutbox, settings):
+        settings.SITE_URL = "https://portail.example.org/"
         request = RequestFactory().get("/admin/", HTTP_HOST="testserver")
         url = send_invitation(invited, request=request)
-        assert url.startswith("http://testserver/espace-partenaire/invitation/")
+        assert url.startswith("https://portail.example.org/espace-partenaire/invitation/")
         assert url in mailoutbox[0].body
+        assert "https://portail.example.org/espace-partenaire/connexion/" in mailoutbox[0].body
+        assert "testserver" not in mailoutbox[0].body
 
     def test_link_expires_after_seven_days(self, client, invited, mailoutbox, monkeypatch):
         send_invitation(invited)

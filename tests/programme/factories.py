@@ -13,10 +13,11 @@ from programme.models import (
     Phase,
     Territory,
 )
+from tests.factory_base import ModelFactory
 from tests.partners.factories import OrganisationFactory
 
 
-class TerritoryFactory(factory.django.DjangoModelFactory):
+class TerritoryFactory(ModelFactory):
     class Meta:
         model = Territory
         django_get_or_create = ("slug",)
@@ -27,7 +28,7 @@ class TerritoryFactory(factory.django.DjangoModelFactory):
     region = "Centre-Val de Loire"
 
 
-class IntercommunalityFactory(factory.django.DjangoModelFactory):
+class IntercommunalityFactory(ModelFactory):
     class Meta:
         model = Intercommunality
 
@@ -41,7 +42,7 @@ class IntercommunalityFactory(factory.django.DjangoModelFactory):
     )
 
 
-class CommuneFactory(factory.django.DjangoModelFactory):
+class CommuneFactory(ModelFactory):
     class Meta:
         model = Commune
 
@@ -58,7 +59,7 @@ class CommuneFactory(factory.django.DjangoModelFactory):
     )
 
 
-class PhaseFactory(factory.django.DjangoModelFactory):
+class PhaseFactory(ModelFactory):
     class Meta:
         model = Phase
         django_get_or_create = ("territory", "number")
@@ -71,7 +72,7 @@ class PhaseFactory(factory.django.DjangoModelFactory):
     labelled_on = datetime.date(2023, 11, 9)
 
 
-class AxisFactory(factory.django.DjangoModelFactory):
+class AxisFactory(ModelFactory):
     class Meta:
         model = Axis
 
@@ -81,7 +82,7 @@ class AxisFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: slugify(f"{o.number}-{o.name}"))
 
 
-class CopilMeetingFactory(factory.django.DjangoModelFactory):
+class CopilMeetingFactory(ModelFactory):
     class Meta:
         model = CopilMeeting
 
@@ -91,7 +92,7 @@ class CopilMeetingFactory(factory.django.DjangoModelFactory):
     status = CopilMeeting.Status.HELD
 
 
-class DecisionFactory(factory.django.DjangoModelFactory):
+class DecisionFactory(ModelFactory):
     class Meta:
         model = Decision
 
@@ -99,7 +100,7 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     text = factory.Sequence(lambda n: f"Décision numéro {n}")
 
 
-class NewsItemFactory(factory.django.DjangoModelFactory):
+class NewsItemFactory(ModelFactory):
     class Meta:
         model = NewsItem
 

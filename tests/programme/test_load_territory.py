@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from django.urls import reverse
 
 from actions.models import Action, Status
 from partners.models import Organisation
@@ -18,6 +19,7 @@ from programme.models import (
     Intercommunality,
     NewsItem,
     Phase,
+    ReferenceFingerprint,
     Territory,
 )
 from programme.reference_files import DATA_DIR, PROGRAMME_NAME, read_json, read_manifest
@@ -223,7 +225,7 @@ class TestLoadTerritory:
             assert not action.is_demo
         rubixco = achievements.get(slug="tiers-lieu-le-rubixco")
         assert rubixco.pilot.slug == "cc-touraine-est-vallees"
-        assert "juin 2020" in rubixco.summary
+        assert "15 juin 2020" in rubixco.description
         assert list(rubixco.intercommunalities.values_list("siren", flat=True)) == ["200073161"]
         assert not rubixco.fundings.exists()
 
@@ -237,13 +239,95 @@ class TestLoadTerritory:
         assert dict(Organisation.objects.values_list("slug", "updated_at")) == updated_at
         assert "0 créations, 0 mises à jour" in output
 
-    def test_second_run_restores_an_edited_reference_value(self, loaded):
+    def test_second_run_keeps_rows_edited_in_the_admin_and_writes_no_history(
+        self, loaded, admin_client
+    ):
+        axis = Axis.objects.get(slug="foncier")
+        response = admin_client.post(
+            reverse("admin:programme_axis_change", args=[axis.pk]),
+            {
+                "phase": axis.phase_id,
+                "number": axis.number,
+                "name": "Foncier et immobilier d'entreprise",
+                "slug": axis.slug,
+                "description": axis.description,
+                "colour": axis.colour,
+            },
+        )
+        assert response.status_code == 302
+        amboise = Commune.objects.get(insee="37003")
+        amboise.population = 13200
+        amboise.save()
+        meeting = CopilMeeting.objects.get()
+        meeting.title = "Premier comité de pilotage de la phase 2"
+        meeting._history_user = None
+        meeting.save()
+        before = counts()
+
+        output = load()
+
+        assert Axis.objects.get(slug="foncier").name == "Foncier et immobilier d'entreprise"
+        assert Commune.objects.get(insee="37003").population == 13200
+        assert CopilMeeting.objects.get().title == "Premier comité de pilotage de la phase 2"
+        assert counts() == before
+        assert "0 créations, 0 mises à jour" in output
+
+
+def rename_communes(folder, names):
+    """Give the communes of `names` (INSEE -> name) a new name in the folder's CSV."""
+
+    def edit(rows):
+        for row in rows:
+            row[5] = names.get(row[3], row[5])
+        return rows
+
+    rewrite_csv(folder, edit)
+
+
+class TestChangedReferenceFile:
+    def test_updates_rows_nobody_edited_and_reports_those_a_user_edited(self, data_copy):
+        load()
+        amboise = Commune.objects.get(insee="37003")
+        amboise.name = "Amboise-en-Touraine"
+        amboise.save()
+        other = Commune.objects.exclude(insee="37003").order_by("insee").first()
+        rename_communes(data_copy, {"37003": "Amboise (nouveau)", other.insee: "Nouveau nom"})
+
+        output = load(data_dir=data_copy)
+
+        assert Commune.objects.get(insee="37003").name == "Amboise-en-Touraine"
+        assert Commune.objects.get(insee=other.insee).name == "Nouveau nom"
+        assert "0 créations, 1 mises à jour" in output
+        assert (
+            "1 ligne modifiée par un utilisateur laissée telle quelle\u00a0: "
+            "commune «\u00a0Amboise-en-Touraine (37003)\u00a0» (nom)." in output
+        )
+        # Reported once: the user's value now stands until the file changes that row again.
+        again = load(data_dir=data_copy)
+        assert "0 créations, 0 mises à jour" in again
+        assert "laissée" not in again
+
+    def test_a_later_file_change_updates_a_row_as_it_was_loaded(self, data_copy):
+        load()
+        rename_communes(data_copy, {"37003": "Amboise (nouveau)"})
+        load(data_dir=data_copy)
+        rename_communes(data_copy, {"37003": "Amboise (encore)"})
+
+        output = load(data_dir=data_copy)
+
+        assert Commune.objects.get(insee="37003").name == "Amboise (encore)"
+        assert "0 créations, 1 mises à jour" in output
+
+    def test_rows_loaded_before_fingerprints_are_not_overwritten(self):
+        load()
+        ReferenceFingerprint.objects.all().delete()
         Commune.objects.filter(insee="37003").update(population=1)
 
         output = load()
 
-        assert Commune.objects.get(insee="37003").population == 13132
-        assert "1 mises à jour" in output
+        assert Commune.objects.get(insee="37003").population == 1
+        assert "1 ligne modifiée par un utilisateur" in output
+        assert "0 créations, 0 mises à jour" in output
 
 
 BROKEN = {

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action, AnnualPlan, Document
+from actions.models import Action, Document
 from programme.models import AgendaItem, CopilMeeting
 from tests.actions.factories import ActionFactory, DocumentFactory
 from tests.budget import VISITORS, assert_no_n_plus_one, bulk, bulk_actions, visit_as
@@ -99,16 +99,15 @@ class TestCopilDetail:
         assert "pas publié" in html
 
     def test_validated_annual_plan_links_to_its_page(self, client, meeting):
-        AnnualPlan.objects.create(
-            phase=meeting.phase,
-            year=2024,
-            meeting=meeting,
-            total_planned=Decimal("250000"),
-            action_count=12,
-        )
+        from actions.services import validate_annual_plan
+        from tests.actions.factories import FundingFactory
+
+        action = ActionFactory(axis__phase=meeting.phase, is_public=True)
+        FundingFactory(action=action, year=2024, planned_amount=Decimal("250000"))
+        validate_annual_plan(meeting, 2024)
         html = client.get(meeting.get_absolute_url()).content.decode()
         assert reverse("actions:plan", args=[2024]) in html
-        assert "250\u00a0000\u00a0€" in html
+        assert "1 action publique, 250\u00a0000\u00a0€ de budget prévu" in html
 
     def test_only_public_documents(self, client, meeting):
         DocumentFactory(action=None, meeting=meeting, title="Support de présentation")

@@ -1,6 +1,8 @@
 """Load the territory's reference data (and, through `reference_loaded`, its achievements) at once.
 
-Idempotent: a second run creates, changes and historises nothing. A missing or malformed data file
+Idempotent: a second run creates, changes and historises nothing. A reference row is updated
+only where its file changed since the last load, never where a user edited it since: those rows
+are left as they are and listed. A missing or malformed data file
 stops it before anything is written (and the transaction undoes any partial write).
 """
 
@@ -30,7 +32,8 @@ class Command(BaseCommand):
         "Charge les données de référence du territoire "
         "(communautés de communes, communes, partenaires, phases, axes, premier COPIL, "
         "actualités, réalisations des phases précédentes) depuis un dossier de données. "
-        "Sans effet si elles sont déjà à jour."
+        "Sans effet si elles sont déjà à jour ; les lignes modifiées depuis par un utilisateur "
+        "sont laissées telles quelles."
     )
 
     def add_arguments(self, parser):
@@ -72,3 +75,14 @@ class Command(BaseCommand):
                 f"({stats.created} créations, {stats.updated} mises à jour)."
             )
         )
+        if stats.kept:
+            self.stdout.write(kept_report(stats.kept))
+
+
+def kept_report(kept):
+    """« 2 lignes modifiées par un utilisateur laissées telles quelles : … »."""
+    if len(kept) == 1:
+        head = "1 ligne modifiée par un utilisateur laissée telle quelle"
+    else:
+        head = f"{len(kept)} lignes modifiées par un utilisateur laissées telles quelles"
+    return f"{head}\u00a0: {' ; '.join(kept)}."
