@@ -117,7 +117,8 @@ def preview_annual_plan(meeting, year):
 
     Demonstration data is a world of its own: a demonstration meeting freezes demonstration
     actions only, a real meeting real actions only. The attributes frozen from each action are
-    those `actions.fields` declares, plus whether the public may see it. Four queries whatever the number of actions.
+    those `actions.fields` declares, plus whether the public may see it. Four queries whatever
+    the number of actions.
     """
     check_meeting(meeting)
     actions = list(

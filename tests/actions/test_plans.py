@@ -412,3 +412,15 @@ def test_a_real_meeting_freezes_real_actions_and_a_demonstration_one_demonstrati
         "1.2",
     ]
     assert [row.values["code"] for row in preview_annual_plan(demo_meeting, 2024).rows] == ["1.9"]
+
+
+@pytest.mark.parametrize("is_demo", [False, True])
+def test_a_plan_of_demonstration_data_says_so(client, phase_actions, is_demo):
+    meeting = phase_actions["meeting"]
+    if is_demo:
+        meeting.is_demo = True
+        meeting.save()
+        public_action(axis=phase_actions["public"].axis, code="1.8", is_demo=True)
+    validate_annual_plan(meeting, 2024)
+    page = client.get("/plans/2024/").content.decode()
+    assert ("Donnée de démonstration" in page) is is_demo
