@@ -35,45 +35,50 @@ def status_action(status):
     )
 
 
-def archive_action(archived):
-    label = "archivée" if archived else "désarchivée"
+def flag_action(field, value, *, name, description, label, done, already):
+    """A bulk action that sets a boolean field of the selected fiches (archive, publish…),
+    skipping those that already have the value."""
 
-    def set_archived(modeladmin, request, queryset):
+    def set_flag(modeladmin, request, queryset):
         modeladmin.bulk_write(
             request,
             queryset,
-            lambda action: None if action.is_archived == archived else {"is_archived": archived},
+            lambda action: None if getattr(action, field) == value else {field: value},
             reason=f"Fiche {label} (action groupée)",
-            done=f"{label}(s)",
-            already="l'étai(en)t déjà",
+            done=done,
+            already=already,
         )
 
-    set_archived.__name__ = "archive" if archived else "unarchive"
-    description = "Archiver" if archived else "Désarchiver"
+    set_flag.__name__ = name
     return admin.action(
         description=f"{description} les fiches sélectionnées", permissions=["change"]
-    )(set_archived)
+    )(set_flag)
+
+
+def archive_action(archived):
+    label = "archivée" if archived else "désarchivée"
+    return flag_action(
+        "is_archived",
+        archived,
+        name="archive" if archived else "unarchive",
+        description="Archiver" if archived else "Désarchiver",
+        label=label,
+        done=f"{label}(s)",
+        already="l'étai(en)t déjà",
+    )
 
 
 def publish_action(public):
     """Publish the selected drafts (a new fiche is a draft), or take fiches back to draft."""
-    label = "publiée" if public else "repassée en brouillon"
-
-    def set_public(modeladmin, request, queryset):
-        modeladmin.bulk_write(
-            request,
-            queryset,
-            lambda action: None if action.is_public == public else {"is_public": public},
-            reason=f"Fiche {label} (action groupée)",
-            done=f"{label}(s)" if public else "repassée(s) en brouillon",
-            already="l'étai(en)t déjà" if public else "y étai(en)t déjà",
-        )
-
-    set_public.__name__ = "publish" if public else "unpublish"
-    description = "Publier" if public else "Repasser en brouillon"
-    return admin.action(
-        description=f"{description} les fiches sélectionnées", permissions=["change"]
-    )(set_public)
+    return flag_action(
+        "is_public",
+        public,
+        name="publish" if public else "unpublish",
+        description="Publier" if public else "Repasser en brouillon",
+        label="publiée" if public else "repassée en brouillon",
+        done="publiée(s)" if public else "repassée(s) en brouillon",
+        already="l'étai(en)t déjà" if public else "y étai(en)t déjà",
+    )
 
 
 class BulkChangesMixin:

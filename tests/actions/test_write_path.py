@@ -96,7 +96,7 @@ class ProgressNote:
 class AdminForm:
     def __init__(self, action, marker):
         self.client, self.marker = client_for(StaffFactory()), marker
-        self.url = reverse("admin:actions_action_change", args=[action.pk])
+        self.url = self.form_url(action)
         self.data = admin_form_data(self.client.get(self.url))
         self.data["title"] = marker
 
@@ -110,6 +110,10 @@ class AdminForm:
 
     def holds(self, stored):
         return stored.title == self.marker
+
+    @staticmethod
+    def form_url(action):
+        return reverse("admin:actions_action_change", args=[action.pk])
 
 
 class BulkStatus:

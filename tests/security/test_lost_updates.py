@@ -19,7 +19,6 @@ from django.urls import reverse
 
 from actions.models import Action, Document, ProgressUpdate
 from tests.actions.factories import ActionFactory
-from tests.actions.test_admin_actions import form_data as admin_form_data
 from tests.actions.test_write_path import (
     IS_POSTGRES,
     WRITERS,
@@ -30,7 +29,6 @@ from tests.actions.test_write_path import (
     editor_of,
     race,
 )
-from tests.partners.factories import StaffFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ORIGINAL_TITLE = "Zone d'activités"
@@ -51,26 +49,13 @@ def action(db):
 # `post()` answers "won" or "conflict", `holds(stored)` says whether the database holds its write.
 
 
-class AdminRevert:
+class AdminRevert(AdminForm):
     """The history's revert form (the action as it was created), with a new title."""
 
-    def __init__(self, action, marker):
-        self.client, self.marker = client_for(StaffFactory()), marker
+    @staticmethod
+    def form_url(action):
         record = Action.objects.get(pk=action.pk).history.earliest()
-        self.url = reverse("admin:actions_action_simple_history", args=[action.pk, record.pk])
-        self.data = admin_form_data(self.client.get(self.url))
-        self.data["title"] = marker
-
-    def post(self):
-        response = self.client.post(self.url, self.data)
-        if response.status_code == 200:
-            errors = response.context["adminform"].form.non_field_errors()
-            assert any("modifiée par quelqu'un d'autre" in e for e in errors), errors
-            return "conflict"
-        return "won" if response.status_code == 302 else response.status_code
-
-    def holds(self, stored):
-        return stored.title == self.marker
+        return reverse("admin:actions_action_simple_history", args=[action.pk, record.pk])
 
 
 class PartnerArchive:
