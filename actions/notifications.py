@@ -19,7 +19,7 @@ def admin_url(action):
         path = reverse("admin:actions_action_change", args=[action.pk])
     except NoReverseMatch:  # the admin is not wired (tests of a partial project)
         path = reverse("space:action", args=[action.pk])
-    return settings.SITE_URL.rstrip("/") + path
+    return identity.absolute_url(path)
 
 
 def notify_staff(action, actor, *, status_before=None, update=None, archived=None):

@@ -9,12 +9,8 @@ Every link in an e-mail (invitation, password reset) is built on `SITE_URL` by `
 `manage.py check --deploy` refuses a `SITE_URL` that is not the site's public https address.
 """
 
-import ipaddress
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core import checks
 from django.core.mail import EmailMultiAlternatives
 from django.template import loader
 from django.urls import reverse
@@ -61,50 +57,6 @@ def invitation_path(user):
     return reverse("partners:invitation", kwargs={"uidb64": uidb64, "token": token})
 
 
-def site_url():
-    """The site's public address, `SITE_URL` without its trailing slash."""
-    return settings.SITE_URL.rstrip("/")
-
-
-def absolute_url(path):
-    """A link for an e-mail: always on `SITE_URL`, never on the Host a request claimed."""
-    return site_url() + path
-
-
-def site_url_problem(url):
-    """Why `url` cannot be the address of the links in e-mails, or "" when it can."""
-    parts = urlsplit(url or "")
-    host = parts.hostname or ""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        local = not host or host == "localhost" or host.endswith(".localhost")
-    else:
-        local = address.is_loopback or address.is_unspecified
-    if local:
-        return "une adresse que personne ne peut ouvrir hors de ce serveur"
-    if parts.scheme != "https":
-        return "une adresse sans https, alors que le portail n'est servi qu'en https"
-    return ""
-
-
-@checks.register(checks.Tags.security, deploy=True)
-def check_site_url(app_configs, **kwargs):
-    """`manage.py check --deploy`: the links in e-mails need the site's public https address."""
-    problem = site_url_problem(settings.SITE_URL)
-    if not problem:
-        return []
-    return [
-        checks.Error(
-            f"SITE_URL vaut «\u00a0{settings.SITE_URL}\u00a0»\u00a0: les liens des e-mails (mot de "
-            f"passe oublié, invitation, notifications, rappels) mèneraient à {problem}.",
-            hint="Donnez l'adresse publique du portail, par exemple "
-            "SITE_URL=https://portail.exemple.fr.",
-            id="partners.E001",
-        )
-    ]
-
-
 def send_invitation(user, request=None):
     """E-mail `user` a one-time, expiring link to choose a password. Returns the link.
 
@@ -112,7 +64,7 @@ def send_invitation(user, request=None):
     usable password yet. The link is on `SITE_URL` whatever the request: the staff member's
     browser may have reached the admin by another host name, so `request` is not read.
     """
-    url = absolute_url(invitation_path(user))
+    url = identity.absolute_url(invitation_path(user))
     organisations = [m.organisation for m in user.memberships.select_related("organisation")]
     context = {
         "user": user,
@@ -120,7 +72,7 @@ def send_invitation(user, request=None):
         "organisations": organisations,
         "days": invitation_token_generator.timeout // 86400,
         **identity.email_context(),
-        "login_url": absolute_url(reverse("partners:login")),
+        "login_url": identity.absolute_url(reverse("partners:login")),
     }
     subject = loader.render_to_string("partners/password_invitation_subject.txt", context)
     subject = "".join(subject.splitlines()).strip()

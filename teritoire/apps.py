@@ -22,6 +22,8 @@ class TeritoireConfig(AppConfig):
         identity.connect_signals()
         # Production refuses to start without a legal notice: publisher, host, contact.
         django_checks.register(checks.check_legal_notice, "legal", deploy=True)
+        # Absolute links (e-mails, feeds, sitemap) need the site's public https address.
+        django_checks.register(checks.check_site_url, django_checks.Tags.security, deploy=True)
 
 
 class LoginThrottlingConfig(AxesAppConfig):

@@ -6,6 +6,9 @@ development they default to examples, marked as such on the page; `manage.py che
 (run with the production settings before the site starts) refuses a site still without them.
 """
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ValidationError
@@ -63,3 +66,36 @@ def check_legal_notice(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+def site_url_problem(url):
+    """Why `url` cannot be the address of the links in e-mails, or "" when it can."""
+    parts = urlsplit(url or "")
+    host = parts.hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        local = not host or host == "localhost" or host.endswith(".localhost")
+    else:
+        local = address.is_loopback or address.is_unspecified
+    if local:
+        return "une adresse que personne ne peut ouvrir hors de ce serveur"
+    if parts.scheme != "https":
+        return "une adresse sans https, alors que le portail n'est servi qu'en https"
+    return ""
+
+
+def check_site_url(app_configs, **kwargs):
+    """`manage.py check --deploy`: the links in e-mails need the site's public https address."""
+    problem = site_url_problem(settings.SITE_URL)
+    if not problem:
+        return []
+    return [
+        checks.Error(
+            f"SITE_URL vaut «\u00a0{settings.SITE_URL}\u00a0»\u00a0: les liens des e-mails (mot de "
+            f"passe oublié, invitation, notifications, rappels) mèneraient à {problem}.",
+            hint="Donnez l'adresse publique du portail, par exemple "
+            "SITE_URL=https://portail.exemple.fr.",
+            id="teritoire.E003",
+        )
+    ]

@@ -11,6 +11,7 @@ is read each time.
 import threading
 
 from django.apps import apps
+from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db.models.signals import post_delete, post_save
 
@@ -90,3 +91,14 @@ def email_context():
         "site_name": territory.full_name if territory else GENERIC_NAME,
         "site_short_name": territory.name if territory else GENERIC_NAME,
     }
+
+
+def site_url():
+    """The site's public address, `SITE_URL` without its trailing slash: the only source of
+    absolute links (e-mails, feeds, sitemap, open data), never the Host a request claimed."""
+    return settings.SITE_URL.rstrip("/")
+
+
+def absolute_url(path):
+    """`path` on the site's public address."""
+    return site_url() + path

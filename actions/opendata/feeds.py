@@ -44,10 +44,6 @@ def escaped(text):
     return html.escape(xml_text(text), quote=False)
 
 
-def absolute(path):
-    return settings.SITE_URL.rstrip("/") + path
-
-
 # A note of a demonstration action says so in the reader, as the pages do.
 DEMO_PREFIX = "[Démonstration] "
 
@@ -64,10 +60,10 @@ class ProgressUpdatesFeed(Feed):
         return f"Les dernières notes de suivi des fiches actions publiques du {site_name}."
 
     def link(self):
-        return absolute(reverse("actions:list"))
+        return identity.absolute_url(reverse("actions:list"))
 
     def feed_url(self):
-        return absolute(reverse("actions:feed"))
+        return identity.absolute_url(reverse("actions:feed"))
 
     def items(self):
         return (
@@ -92,7 +88,7 @@ class ProgressUpdatesFeed(Feed):
         return escaped("\n".join(lines))
 
     def item_link(self, item):
-        return absolute(f"{item.action.get_absolute_url()}#suivi-{item.pk}")
+        return identity.absolute_url(f"{item.action.get_absolute_url()}#suivi-{item.pk}")
 
     def item_guid(self, item):
         return f"suivi-{item.pk}"

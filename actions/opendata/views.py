@@ -4,7 +4,6 @@ Every absolute URL in these files is built from SITE_URL, never from the request
 scheme: a forged header must not end up in a file that the page cache keeps for everyone.
 """
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -19,10 +18,6 @@ from ..fields import LIST_SEPARATOR
 from ..models import Action, Funding
 from ..public.filters import ActionFilter
 from . import exports, ics, writers
-
-
-def _base_url():
-    return settings.SITE_URL.rstrip("/")
 
 
 def _open(response):
@@ -54,7 +49,7 @@ def open_data(request):
 @require_safe
 def actions_csv(request):
     actions = exports.iterate(_public_actions())
-    records = exports.action_records(actions, _base_url())
+    records = exports.action_records(actions, identity.site_url())
     name = f"actions-{identity.slug()}.csv"
     return _open(writers.csv_response(exports.ACTION_COLUMNS, records, name))
 
@@ -75,20 +70,20 @@ def fundings_csv(request):
 def actions_xlsx(request):
     actions = exports.iterate(_public_actions())
     name = f"actions-{identity.slug()}.xlsx"
-    return _open(writers.xlsx_response(actions, _base_url(), name))
+    return _open(writers.xlsx_response(actions, identity.site_url(), name))
 
 
 @require_safe
 def actions_json(request):
     actions = exports.iterate(_public_actions())
     name = f"actions-{identity.slug()}.json"
-    return _open(writers.json_response(actions, _base_url(), name))
+    return _open(writers.json_response(actions, identity.site_url(), name))
 
 
 @require_safe
 def copil_ics(request):
     meetings = CopilMeeting.objects.public().prefetch_related("agenda_items").order_by("date", "pk")
-    content = ics.ics_content(meetings, _base_url())
+    content = ics.ics_content(meetings, identity.site_url())
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="copil-{identity.slug()}.ics"'
     return _open(response)
@@ -111,7 +106,7 @@ def _filtered_name(extension):
 def filtered_csv(request):
     """The list of /actions/ with the same filters and sort, every page, as CSV."""
     actions = exports.iterate(_filtered_actions(request))
-    records = exports.action_records(actions, _base_url())
+    records = exports.action_records(actions, identity.site_url())
     return writers.csv_response(exports.ACTION_COLUMNS, records, _filtered_name("csv"))
 
 
@@ -119,11 +114,11 @@ def filtered_csv(request):
 @require_safe
 def filtered_xlsx(request):
     actions = exports.iterate(_filtered_actions(request))
-    return writers.xlsx_response(actions, _base_url(), _filtered_name("xlsx"))
+    return writers.xlsx_response(actions, identity.site_url(), _filtered_name("xlsx"))
 
 
 @require_safe
 def robots_txt(request):
-    sitemap_url = _base_url() + reverse("actions:sitemap")
+    sitemap_url = identity.site_url() + reverse("actions:sitemap")
     content = render_to_string("robots.txt", {"sitemap_url": sitemap_url})
     return HttpResponse(content, content_type="text/plain; charset=utf-8")

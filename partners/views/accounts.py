@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from teritoire import identity
 
 from ..forms import LoginForm, PasswordResetForm
-from ..invitations import invitation_token_generator, site_url
+from ..invitations import invitation_token_generator
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -79,10 +79,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     @property
     def extra_email_context(self):
         """The link is on SITE_URL: Django would take the domain from the request's Host."""
-        site = urlsplit(site_url())
+        site = urlsplit(identity.site_url())
         return {
             "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-            "site_url": site_url(),
+            "site_url": identity.site_url(),
             "protocol": site.scheme,
             "domain": site.netloc,
             **identity.email_context(),

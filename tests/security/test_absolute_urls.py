@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.urls import reverse
 
-from partners.invitations import check_site_url
+from teritoire.checks import check_site_url
 from tests.partners.factories import MembershipFactory, StaffFactory, UserFactory
 
 SITE = "https://portail.example.org"
@@ -125,7 +125,7 @@ class TestInvitation:
 def test_deploy_check_refuses_a_site_url_nobody_can_open(settings, value):
     settings.SITE_URL = value
     errors = check_site_url(None)
-    assert [error.id for error in errors] == ["partners.E001"]
+    assert [error.id for error in errors] == ["teritoire.E003"]
     assert "SITE_URL" in errors[0].msg and "e-mails" in errors[0].msg
 
 
@@ -137,7 +137,7 @@ def test_deploy_check_accepts_a_public_https_address(settings, value):
 
 def test_the_check_runs_with_check_deploy(settings):
     settings.SITE_URL = "http://127.0.0.1:8000"
-    with pytest.raises(SystemCheckError, match="partners.E001"):
+    with pytest.raises(SystemCheckError, match="teritoire.E003"):
         call_command("check", deploy=True, tags=["security"])
     settings.SITE_URL = SITE
     call_command("check", tags=["security"])  # without --deploy: not run
@@ -172,7 +172,7 @@ def test_production_without_site_url_fails_the_deploy_check():
         timeout=120,
     )
     assert result.returncode != 0
-    assert "partners.E001" in result.stderr
+    assert "teritoire.E003" in result.stderr
     env["SITE_URL"] = SITE
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -120,7 +120,7 @@ class Command(BaseCommand):
         return identity.email_context()
 
     def message(self, user, organisation, actions, days):
-        site = settings.SITE_URL.rstrip("/")
+        site = identity.site_url()
         context = {
             "user": user,
             "organisation": organisation,
