@@ -97,6 +97,8 @@ class ActionListView(FilterView):
             page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             is_filtered=filterset.is_filtered,
             current_phase=filterset.current_phase_number,
+            # Codes repeat from one phase to the next: « P1 · 1.1 » when this page mixes them.
+            mixed_phases=len({action.phase_id for action in page.object_list}) > 1,
         )
         return context
 

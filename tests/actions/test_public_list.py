@@ -272,6 +272,11 @@ class TestSeveralPhases:
         assert "Axe 1 — Attirer · Phase 1 (2019-2022)" in html
         assert "Axe 1 — Compétences · Phase" not in html
 
+    def test_codes_name_their_phase_when_both_phases_are_listed(self, client, phases):
+        assert codes_on_page(client.get(URL)) == ["P2 · 1.1", "P2 · 1.2", "P1 · 1.1"]
+        # One phase on the page: the codes alone.
+        assert codes_on_page(client.get(URL, {"axe": "competences"})) == ["1.1", "1.2"]
+
     def test_axes_grouped_by_phase_in_the_filter(self, client, phases):
         html = page_text(client.get(URL))
         assert html.index('<optgroup label="Phase 2 (2023-2027)">') < html.index(
