@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from actions.models import Document, Funding, Measurement
+from actions.models import Action, Document, Funding, Measurement
 from tests.actions.factories import (
     ActionFactory,
     DocumentFactory,
@@ -209,6 +209,12 @@ class TestActionDetail:
         assert "Aucun indicateur" in page
         assert "Aucune note de suivi" in page
         assert "Aucun document public" in page
+
+    @pytest.mark.parametrize("is_demo", [False, True])
+    def test_a_demonstration_fiche_says_so(self, client, action, is_demo):
+        Action.objects.filter(pk=action.pk).update(is_demo=is_demo)
+        html = client.get(action.get_absolute_url()).content.decode()
+        assert ("Donnée de démonstration" in html) is is_demo
 
     def test_unknown_slug_is_404(self, client, action):
         assert client.get("/actions/n-existe-pas/").status_code == 404
