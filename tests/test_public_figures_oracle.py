@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from actions.models import AnnualPlan
 from programme.models import Axis
-from tests.security.test_plan_leaks import EUROS, amount
+from tests.security.test_plan_leaks import check_plan_totals
 from tests.shared import shared_rows
 
 pytestmark = pytest.mark.django_db
@@ -216,42 +216,6 @@ def test_each_partner_pilots_the_actions_the_rows_give_it(client, rows):
         section = page[page.index("<h2>Actions pilotées</h2>") : page.index("<h2>Actions aux")]
         assert section.count('class="card action-card"') == count, slug
         assert (MARKER in section) == (slug in demo_pilots), slug
-
-
-def check_plan_totals(html, year):
-    """Each total /plans/<year>/ prints against the rows it shows: `check_every_total` of
-    tests/security/test_plan_leaks.py for any year, and a plan without changes since.
-
-    Returns (count, validated total, total today)."""
-    frozen = html[html.index('id="plan-valide"') :]
-    rows = []
-    for table in frozen.split("<table")[1:]:
-        caption = re.search(rf"<caption>Axe \d+ — .*? : {EUROS} prévus en", table).group(1)
-        cells = [amount(cell) for cell in re.findall(r'<td class="num">(.*?)</td>', table)]
-        assert amount(caption) == sum(cells), caption
-        rows += cells
-    total, count = re.search(rf"Total validé : {EUROS}</strong> pour (\d+) fiche", frozen).groups()
-    assert (amount(total), int(count)) == (sum(rows), len(rows))
-    lead = re.search(rf"(\d+) fiches? actions? de la [^,]*,\s*{EUROS} de budget prévu", html)
-    assert (int(lead.group(1)), amount(lead.group(2))) == (len(rows), sum(rows))
-
-    changes = html[html.index('id="changements"') : html.index('id="plan-valide"')]
-    summary = re.search(
-        rf"Budget prévu pour {year} : {EUROS} à la validation, {EUROS} aujourd'hui", changes
-    )
-    if summary is None:
-        assert "Aucun changement" in changes
-        return len(rows), sum(rows), sum(rows)
-    before, today = summary.groups()
-    assert amount(before) == sum(rows)
-    delta = -sum(amount(a) for a in re.findall(rf"\({EUROS} étaient prévus\)", changes))
-    delta += sum(
-        amount(a) for a in re.findall(rf"Ajoutée</strong> après [^,]*, {EUROS} prévus en", changes)
-    )
-    for old, new in re.findall(rf"Budget {year} : {EUROS} → <strong>{EUROS}</strong>", changes):
-        delta += amount(new) - amount(old)
-    assert amount(today) == amount(before) + delta
-    return len(rows), sum(rows), amount(today)
 
 
 def test_every_validated_plan_and_its_copil_figures(client, world):

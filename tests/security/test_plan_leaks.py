@@ -102,8 +102,9 @@ def amount(text):
     return value
 
 
-def check_every_total(html):
-    """Each total /plans/<year>/ prints against the rows it shows; returns (validated, today)."""
+def check_plan_totals(html, year):
+    """Each total /plans/<year>/ prints against the rows it shows, a plan without changes since
+    included. Returns (count, validated total, total today)."""
     frozen = html[html.index('id="plan-valide"') :]
     rows = []
     for table in frozen.split("<table")[1:]:
@@ -117,18 +118,28 @@ def check_every_total(html):
     assert (int(lead.group(1)), amount(lead.group(2))) == (len(rows), sum(rows))
 
     changes = html[html.index('id="changements"') : html.index('id="plan-valide"')]
-    before, today = re.search(
-        rf"Budget prévu pour 2024 : {EUROS} à la validation, {EUROS} aujourd'hui", changes
-    ).groups()
+    summary = re.search(
+        rf"Budget prévu pour {year} : {EUROS} à la validation, {EUROS} aujourd'hui", changes
+    )
+    if summary is None:
+        assert "Aucun changement" in changes
+        return len(rows), sum(rows), sum(rows)
+    before, today = summary.groups()
     assert amount(before) == sum(rows)
     delta = -sum(amount(a) for a in re.findall(rf"\({EUROS} étaient prévus\)", changes))
     delta += sum(
         amount(a) for a in re.findall(rf"Ajoutée</strong> après [^,]*, {EUROS} prévus en", changes)
     )
-    for old, new in re.findall(rf"Budget 2024 : {EUROS} → <strong>{EUROS}</strong>", changes):
+    for old, new in re.findall(rf"Budget {year} : {EUROS} → <strong>{EUROS}</strong>", changes):
         delta += amount(new) - amount(old)
     assert amount(today) == amount(before) + delta
-    return amount(before), amount(today)
+    return len(rows), sum(rows), amount(today)
+
+
+def check_every_total(html, year=2024):
+    """`check_plan_totals` for the plans of these tests: (validated total, total today)."""
+    _count, before, today = check_plan_totals(html, year)
+    return before, today
 
 
 @pytest.mark.parametrize("with_private", [False, True], ids=["public only", "with private"])
