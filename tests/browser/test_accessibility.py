@@ -219,3 +219,24 @@ def test_partner_form_is_accessible_and_reflows(
     assert third_party_requests == []
     assert csp_violations == []
     assert_no_problems(page_type, problems)
+
+
+def test_the_dashboard_table_fits_a_phone_with_every_cell_labelled(context, page, demo):
+    """At 375 px each action of the dashboard is a card: no cell cut off or out of view."""
+    force_login(context, demo.url, demo.partner)
+    page.set_viewport_size({"width": 375, "height": 800})
+    try:
+        page.goto(demo.url + reverse("space:dashboard"))
+        row = page.locator(".space-table tbody tr").first
+        cells = row.locator("th, td")
+        assert cells.count() == 6
+        for index in range(cells.count()):
+            box = cells.nth(index).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 375, (index, box)
+        labels = row.locator(".cell-label")
+        expect(labels).to_have_text(
+            ["Votre rôle", "Statut", "Avancement", "Dernière note de suivi", "À surveiller"]
+        )
+        assert horizontal_overflow(page) == 0
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
