@@ -261,24 +261,29 @@ def test_a_bulk_change_skips_only_the_rows_that_changed(action):
 # --------------------------------------------------------------------------- at the same moment
 
 
-def race(*writers):
-    """Send every writer's POST at the same moment, each on its own connection."""
-    barrier = threading.Barrier(len(writers))
-    results = [None] * len(writers)
+def at_once(*senders):
+    """Run every sender (a callable) at the same moment, each on its own database connection."""
+    barrier = threading.Barrier(len(senders))
+    results = [None] * len(senders)
 
-    def run(index, writer):
+    def run(index, send):
         barrier.wait()
         try:
-            results[index] = writer.post()
+            results[index] = send()
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(writers)]
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(senders)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     return results
+
+
+def race(*writers):
+    """Send every writer's POST at the same moment, each on its own connection."""
+    return at_once(*(writer.post for writer in writers))
 
 
 PAIRS = [(path, path) for path in WRITERS] + [

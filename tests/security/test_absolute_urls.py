@@ -163,23 +163,20 @@ def test_production_without_site_url_fails_the_deploy_check():
         HOST_ADDRESS="2 rue du Serveur, 75000 Paris",
         CONTACT_EMAIL="contact@portail.example.org",
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+    def deploy_check():
+        return subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    result = deploy_check()
     assert result.returncode != 0
     assert "teritoire.E003" in result.stderr
     env["SITE_URL"] = SITE
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = deploy_check()
     assert result.returncode == 0, result.stderr

@@ -8,18 +8,18 @@ first did, with the same redirect and confirmation.
 
 import copy
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from actions.models import Action, Document, Measurement, ProgressUpdate, Status
 from tests.actions.factories import ActionFactory, IndicatorFactory
+from tests.actions.test_write_path import at_once
 from tests.partners.factories import MembershipFactory
 
 IS_POSTGRES = connection.vendor == "postgresql"
@@ -166,26 +166,6 @@ def test_the_form_pages_are_not_kept_by_the_browser(action):
 
 
 # --------------------------------------------------------------------------- at the same moment
-
-
-def at_once(*senders):
-    """Run every sender at the same moment, each on its own database connection."""
-    barrier = threading.Barrier(len(senders))
-    results = [None] * len(senders)
-
-    def run(index, send):
-        barrier.wait()
-        try:
-            results[index] = send()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(senders)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def stored_files():
