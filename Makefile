@@ -27,21 +27,12 @@ data: install
 # PYTHONDONTWRITEBYTECODE emptied: pytest keeps its rewritten test modules in __pycache__ (git
 # ignores it) instead of parsing them again on every run, a few seconds per process.
 PYTEST := PYTHONDONTWRITEBYTECODE= DJANGO_SECRET_KEY=tests-only-secret-key $(BIN)/python -m pytest
-# `make test` runs the suite as two pytest processes side by side, one per core: these tests
-# (the browser tests mostly wait for Chromium) and, at the same time, all the others. Together
-# they run every test once; the second prints its report when the first is done; the run fails
-# when either fails (pytest's "no tests ran" included).
-TEST_SIDE ?= tests/browser tests/hostile/test_partner_space.py tests/hostile/test_stored_input.py
-
+# `make test` spreads the suite over the machine's cores with pytest-xdist (`-n auto`): each
+# worker takes the next test as it finishes one, with test databases (gw0, gw1…) and a Redis
+# database (tests/redis_database.py) of its own. Fails on any failure and on "no tests ran".
 ## Run the whole test suite (SQLite unless DATABASE_URL is set)
 test: install
-	@side_log=$$(mktemp); \
-	TEST_DB_SUFFIX=side $(PYTEST) $(TEST_SIDE) >"$$side_log" 2>&1 & side=$$!; \
-	trap 'kill $$side 2>/dev/null; rm -f "$$side_log"' EXIT; \
-	$(PYTEST) $(addprefix --ignore=,$(TEST_SIDE)); main_status=$$?; \
-	wait $$side; side_status=$$?; \
-	printf '\n=== %s ===\n' "$(TEST_SIDE)"; cat "$$side_log"; \
-	[ $$main_status -eq 0 ] && [ $$side_status -eq 0 ]
+	$(PYTEST) -n auto --maxprocesses=8
 
 ## Regenerate the screenshots of the main pages (1280 and 375 px) in docs/screenshots/ (needs Chromium)
 screenshots: install

@@ -6,8 +6,8 @@ which cannot import actions) sends `reference_loaded`, and this receiver writes 
 
 import json
 
-from programme.reference import sync, sync_m2m
 from programme.reference_files import ReferenceDataError
+from programme.reference_sync import sync, sync_m2m
 
 from .models import Action, Priority, Status
 

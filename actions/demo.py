@@ -1,11 +1,13 @@
 """Demonstration content (phase-2 actions and follow-up, COPIL, plans, news, accounts), read from
-`data/demo.json` and written here; `load_demo --remove` takes it out again. It is a world of its
+`data/demo.json` (`actions.demo_specs`) and written here, with the follow-up of each action and
+meeting (`actions.demo_followup`); `load_demo --remove` takes it out again. It is a world of its
 own: actions, meetings, decisions and news have `is_demo=True` (a plan is demonstration when its
 meeting is), demo COPIL say "(démonstration)" in their title, nothing attaches to a real record.
 
 In the file, dates are ISO, choices their English values, organisations their slugs. An action's
 `updates` (date, author's account key, text, and the `status`/`progress` they set) give its state
-at any date; `added_on` dates an action added after the first plan, `planned_before` the amount a
+at any date, its `milestones` (title, due, done, note) its jalons; `added_on` dates an action
+added after the first plan, `planned_before` the amount a
 funding line had `until` a date. The history is replayed: at each COPIL date the actions are put
 in their state of that day and the year's plan is validated, then later changes are applied.
 A run creates what is missing and changes nothing that exists (the replay moves only rows made in
@@ -14,117 +16,26 @@ transaction.
 """
 
 import datetime
-import json
 from dataclasses import dataclass, field
-from decimal import Decimal
-from pathlib import Path
-from typing import NamedTuple
 
 from django.db.models import Q
 
-from partners.models import Membership, Organisation, User
-from programme.models import AgendaItem, CopilMeeting, Decision, Intercommunality, NewsItem, Phase
+from partners.models import Membership, Need, Organisation, User
+from programme.models import AgendaItem, CopilMeeting, Intercommunality, NewsItem, Phase
 
-from .models import (
-    Action,
-    AnnualPlan,
-    Funding,
-    Indicator,
-    Measurement,
-    Priority,
-    ProgressUpdate,
-    Status,
+from .demo_followup import ensure_decisions, sync_follow_up, sync_fundings, sync_milestones
+from .demo_specs import (
+    ACCOUNTS,
+    ACTIONS,
+    DEMO_PASSWORD,
+    MEETINGS,
+    NEWS,
+    SETTINGS,
+    exists_on,
+    state_on,
 )
+from .models import Action, AnnualPlan
 from .services import validate_annual_plan
-
-DATA_FILE = Path(__file__).resolve().parent / "data" / "demo.json"
-
-
-class Account(NamedTuple):
-    key: str
-    email: str
-    first_name: str
-    last_name: str
-    staff: bool
-    organisation: str | None  # slug
-    role: Membership.Role | None
-
-
-def _date(text):
-    return datetime.date.fromisoformat(text)
-
-
-def _account(item):
-    role = item["role"]
-    return Account(**{**item, "role": Membership.Role(role) if role else None})
-
-
-def _funding(item):
-    before = item.get("planned_before")
-    before = before and {"until": _date(before["until"]), "amount": before["amount"]}
-    return {**item, "kind": Funding.Kind(item["kind"]), "planned_before": before}
-
-
-def _indicator(item):
-    return {
-        **item,
-        "baseline": Decimal(item.get("baseline", 0)),
-        "target": Decimal(item["target"]),
-        "target_date": _date(item["target_date"]),
-        "measurements": [
-            {"date": _date(m["date"]), "value": m["value"], "comment": m.get("comment", "")}
-            for m in item["measurements"]
-        ],
-    }
-
-
-def _update(item):
-    status, progress = item.get("status"), item.get("progress")
-    return {**item, "date": _date(item["date"]), "status": status and Status(status)} | {
-        "progress": progress
-    }
-
-
-def _action(item, first_meeting):
-    return {
-        **item,
-        "priority": Priority(item["priority"]),
-        "start": _date(item["start"]),
-        "end": _date(item["end"]),
-        "added_on": _date(item["added_on"]) if "added_on" in item else first_meeting,
-        "is_public": item.get("is_public", True),
-        "fundings": [_funding(line) for line in item["fundings"]],
-        "indicators": [_indicator(indicator) for indicator in item["indicators"]],
-        "updates": [_update(update) for update in item["updates"]],
-    }
-
-
-def _meeting(item):
-    return {
-        **item,
-        "date": _date(item["date"]),
-        "start_time": datetime.time.fromisoformat(item["start_time"]),
-        "status": CopilMeeting.Status(item["status"]),
-    }
-
-
-def read_demo_data(path=DATA_FILE):
-    """Settings, accounts, actions, meetings and news of the file, dates and choices as Python
-    values. An action exists from the first demonstration COPIL unless it says `added_on`."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    meetings = [_meeting(item) for item in data["meetings"]]
-    first_meeting = min(meeting["date"] for meeting in meetings)
-    return (
-        data["settings"],
-        [_account(item) for item in data["accounts"]],
-        [_action(item, first_meeting) for item in data["actions"]],
-        meetings,
-        [{**item, "published_on": _date(item["published_on"])} for item in data.get("news", [])],
-    )
-
-
-SETTINGS, ACCOUNTS, ACTIONS, MEETINGS, NEWS = read_demo_data()
-DEMO_PASSWORD = SETTINGS["password"]
 
 
 @dataclass
@@ -137,21 +48,6 @@ class DemoResult:
 
 class MissingReferenceData(Exception):
     pass
-
-
-def state_on(spec, day):
-    """Status and progress of an action on `day`, as its progress updates tell."""
-    status, progress = Status.PLANNED, 0
-    for update in spec["updates"]:
-        if update["date"] > day:
-            break
-        status = update["status"] or status
-        progress = update["progress"] if update["progress"] is not None else progress
-    return status, progress
-
-
-def exists_on(spec, day):
-    return spec["added_on"] <= day
 
 
 class Writer:
@@ -243,6 +139,7 @@ def _sync_action(spec, context, day=None):
             "is_public": spec["is_public"],
             "is_archived": False,
             "updated_by": writer.chef,
+            **spec["contact"],
         },
     )
     if not writer.owns(action):
@@ -252,56 +149,12 @@ def _sync_action(spec, context, day=None):
         action.intercommunalities.set(
             [context["intercommunalities"][slug] for slug in spec["intercommunalities"]]
         )
-    for line in spec["fundings"]:
-        planned, actual, before = line["planned"], line["actual"], line["planned_before"]
-        if day is not None and before and day < before["until"]:
-            planned = before["amount"]
-        # Actual amounts are known once the year is over, or as it goes.
-        if day is not None and line["year"] >= day.year:
-            actual = None
-        funder = organisations[line["funder"]]
-        writer.ensure(
-            Funding,
-            {"action": action, "year": line["year"], "funder": funder, "kind": line["kind"]},
-            {
-                "planned_amount": Decimal(planned),
-                "actual_amount": Decimal(actual) if actual is not None else None,
-            },
+        action.needs.set(
+            [context["needs"][s] for s in spec.get("needs", []) if s in context["needs"]]
         )
+    sync_fundings(action, spec, writer, organisations, day)
+    sync_milestones(action, spec, writer, day)
     return action
-
-
-def _sync_follow_up(action, spec, context):
-    """Indicators, measurements and progress updates of an action created in this run."""
-    writer, users = context["writer"], context["users"]
-    for item in spec["indicators"]:
-        fields = ("unit", "baseline", "target", "target_date")
-        indicator = writer.ensure(
-            Indicator, {"action": action, "name": item["name"]}, {k: item[k] for k in fields}
-        )
-        for measurement in item["measurements"]:
-            writer.ensure(
-                Measurement,
-                {"indicator": indicator, "date": measurement["date"]},
-                {
-                    "value": Decimal(measurement["value"]),
-                    "comment": measurement["comment"],
-                    "author": writer.chef,
-                },
-            )
-    for update in spec["updates"]:
-        before, _ = state_on(spec, update["date"] - datetime.timedelta(days=1))
-        writer.ensure(
-            ProgressUpdate,
-            {"action": action, "date": update["date"]},
-            {
-                "author": users[update["author"]],
-                "text": update["text"],
-                "status_before": before if update["status"] else "",
-                "status_after": update["status"] or "",
-                "progress_after": update["progress"],
-            },
-        )
 
 
 def _ensure_meeting(spec, context):
@@ -325,18 +178,6 @@ def _ensure_meeting(spec, context):
         for order, title in enumerate(spec["agenda"], start=1):
             writer.ensure(AgendaItem, {"meeting": meeting, "order": order}, {"title": title})
     return meeting
-
-
-def _ensure_decisions(meeting, spec, actions_by_code, writer):
-    """The decisions of a meeting created in this run, linked to demonstration actions only."""
-    if not writer.owns(meeting):
-        return
-    for order, item in enumerate(spec["decisions"], start=1):
-        decision = writer.ensure(
-            Decision, {"meeting": meeting, "order": order, "is_demo": True}, {"text": item["text"]}
-        )
-        linked = [actions_by_code[code] for code in item["actions"] if actions_by_code.get(code)]
-        decision.actions.add(*linked)
 
 
 def _ensure_news(writer):
@@ -369,6 +210,7 @@ def load_demo():
         "axes": {axis.slug: axis for axis in phase.axes.all()},
         "organisations": {o.slug: o for o in Organisation.objects.all()},
         "intercommunalities": {i.slug: i for i in Intercommunality.objects.all()},
+        "needs": {need.slug: need for need in Need.objects.all()},
     }
     result = DemoResult()
     context["users"] = _ensure_users(context["organisations"], writer)
@@ -386,10 +228,12 @@ def load_demo():
     for spec in ACTIONS:
         action = _sync_action(spec, context)
         if action is not None and writer.owns(action):
-            _sync_follow_up(action, spec, context)
+            sync_follow_up(action, spec, context)
         actions_by_code[spec["code"]] = action
     for spec in MEETINGS:
-        _ensure_decisions(meetings[spec["key"]], spec, actions_by_code, writer)
+        ensure_decisions(
+            meetings[spec["key"]], spec, actions_by_code, writer, context["organisations"]
+        )
     _ensure_news(writer)
 
     result.actions = [action for action in actions_by_code.values() if action is not None]

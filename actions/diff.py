@@ -1,22 +1,23 @@
 """What changed in the action plan since a COPIL validated it.
 
 `compute_plan_diff` is a pure function of the frozen snapshots and the actions as they stand;
-`current_states` reads the actions from the database (two queries) and `frozen_states` puts the
-snapshots already read in the same shape. The attributes
+`current_states` reads the actions from the database (three queries, their milestones
+included) and `frozen_states` puts the snapshots already read in the same shape. The attributes
 it compares are those `actions.fields` marks as compared (each frozen under its own name), and
-the planned budget of the plan's year, funder by funder.
+the planned budget of the plan's year, funder by funder, and the milestones, one by one.
 
 The public sees the diff between what it could see on both sides (`public_sides`): the rows
 that were public when frozen, and the actions public today. An action published after the
 validation is "added" for it; a row that was not public when frozen never shows, deleted or not.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .fields import COMPARED
-from .models import Action, Funding, Status, code_sort_key
+from .models import Action, Funding, Milestone, Status, code_sort_key
 
 ZERO = Decimal("0")
 
@@ -30,6 +31,7 @@ class Frozen:
     title: str
     status: str
     budget: dict  # {funder: Decimal}
+    milestones: list = field(default_factory=list)  # Milestone.frozen() dicts, in order
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Current:
     is_archived: bool = False
     is_public: bool = True
     slug: str = ""
+    milestones: list = field(default_factory=list)  # Milestone.frozen() dicts, in order
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class ActionChange:
     before: dict = field(default_factory=dict)  # {compared attribute: frozen value} if changed
     after: dict = field(default_factory=dict)  # its current value (all of them when added)
     budget_changes: list = field(default_factory=list)
+    milestone_changes: list = field(default_factory=list)  # of str, in French
     total_before: Decimal = ZERO
     total_after: Decimal = ZERO
 
@@ -108,6 +112,10 @@ class ActionChange:
     def budget_changed(self):
         return bool(self.budget_changes) and not (self.added or self.removed)
 
+    @property
+    def milestones_changed(self):
+        return bool(self.milestone_changes) and not (self.added or self.removed)
+
 
 @dataclass
 class PlanDiff:
@@ -131,6 +139,10 @@ class PlanDiff:
     @property
     def budget_changed(self):
         return [c for c in self.changes if c.budget_changed]
+
+    @property
+    def milestones_changed(self):
+        return [c for c in self.changes if c.milestones_changed]
 
     @property
     def total_delta(self):
@@ -163,6 +175,38 @@ def _budget_changes(before, after):
         old, new = before.get(funder, ZERO), after.get(funder, ZERO)
         if old != new:
             changes.append(BudgetChange(funder, old, new))
+    return changes
+
+
+def _day(iso):
+    return datetime.date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
+
+
+def milestone_changes(before, after):
+    """What happened to an action's milestones since the plan froze them, in French: added,
+    removed, reached, reopened, renamed, due date moved (matched by their id)."""
+    old = {item["id"]: item for item in before}
+    new = {item["id"]: item for item in after}
+    changes = []
+    for item in after:
+        title = item["titre"]
+        was = old.get(item["id"])
+        if was is None:
+            changes.append(f"Jalon ajouté : « {title} » (échéance {_day(item['echeance'])})")
+            continue
+        if was["titre"] != title:
+            changes.append(f"Jalon renommé : « {was['titre']} » devient « {title} »")
+        if was["echeance"] != item["echeance"]:
+            changes.append(
+                f"Échéance de « {title} » : {_day(was['echeance'])} → {_day(item['echeance'])}"
+            )
+        if not was["atteint_le"] and item["atteint_le"]:
+            changes.append(f"Jalon atteint : « {title} » (le {_day(item['atteint_le'])})")
+        elif was["atteint_le"] and not item["atteint_le"]:
+            changes.append(f"Jalon de nouveau ouvert : « {title} »")
+    changes.extend(
+        f"Jalon retiré : « {item['titre']} »" for item in before if item["id"] not in new
+    )
     return changes
 
 
@@ -217,7 +261,8 @@ def compute_plan_diff(frozen, current):
             if then != still:
                 change.before[name], change.after[name] = then, still
         change.budget_changes = _budget_changes(before, after)
-        if change.changed or change.budget_changes:
+        change.milestone_changes = milestone_changes(snapshot.milestones, now.milestones)
+        if change.changed or change.budget_changes or change.milestone_changes:
             changes.append(change)
     changes.extend(
         _added(action)
@@ -235,6 +280,7 @@ def frozen_states(snapshots):
             code=s.code,
             title=s.title,
             budget=s.budget_by_funder,
+            milestones=s.milestones or [],
             **_compared(s),
         )
         for s in snapshots
@@ -247,6 +293,12 @@ def current_states(plan):
     fundings = Funding.objects.filter(action__phase_id=plan.phase_id, year=plan.year)
     for funding in fundings.select_related("funder").order_by():
         budgets[funding.action_id][str(funding.funder)] += funding.planned_amount
+    milestones = defaultdict(list)
+    rows = Milestone.objects.filter(action__phase_id=plan.phase_id).order_by(
+        "action", "order", "due_date", "pk"
+    )
+    for milestone in rows:
+        milestones[milestone.action_id].append(milestone.frozen())
     actions = Action.objects.filter(phase_id=plan.phase_id).order_by()
     return [
         Current(
@@ -257,6 +309,7 @@ def current_states(plan):
             is_archived=action.is_archived,
             is_public=action.is_public,
             slug=action.slug,
+            milestones=milestones.get(action.pk, []),
             **_compared(action),
         )
         for action in actions.only(

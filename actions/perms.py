@@ -8,7 +8,13 @@ Rules (staff may do everything):
 - contribute (progress notes, indicator measurements, upload documents): editor members of the
   pilot or of a partner organisation; a partner organisation's editor may remove the documents
   they uploaded themselves;
-- readers change nothing.
+- milestones: editor members of the pilot organisation create, edit, delete and reorder them;
+  contributors (editors of the pilot or of a partner organisation) mark one done with a note;
+- funding lines: editor members of the pilot organisation enter what was spent (réalisé); the
+  funder's decision, the amount granted and what was paid (versé) are entered by staff only;
+- readers change nothing;
+- COPIL decisions: members of the owner organisation see a decision in the partner space, its
+  editor members update its follow-up (status, status date, note).
 Anyone who may not view an object is answered 404, never 403, so nothing reveals that it exists.
 """
 
@@ -133,6 +139,23 @@ def can_upload_documents(user, action):
     return can_contribute(user, action)
 
 
+def can_record_spending(user, action):
+    """What a funding line of `action` spent (réalisé, with its date): editors of the pilot
+    organisation, and staff. The funder's decision and what it paid (versé) are staff's only,
+    in the admin."""
+    return can_edit_action(user, action)
+
+
+def can_manage_milestones(user, action):
+    """Create, edit, delete and reorder an action's milestones: pilot editors and staff."""
+    return can_edit_action(user, action)
+
+
+def can_mark_milestone_done(user, action):
+    """Mark a milestone done with a note: pilot and partner editors, and staff."""
+    return can_contribute(user, action)
+
+
 def can_view_document(user, document):
     """Downloads: public documents of public actions or meetings for everyone, the rest scoped."""
     from .models import Document
@@ -172,3 +195,56 @@ def can_remove_document(user, document):
         and document.uploaded_by_id == user.pk
         and can_contribute(user, action)
     )
+
+
+# --------------------------------------------------------------------------- COPIL decisions
+
+
+def _active(user):
+    return user.is_authenticated and user.is_active
+
+
+def decisions_of_user(user, queryset):
+    """The decisions `user` sees in the partner space: all for staff, else those whose owner
+    organisation counts `user` as a member (any role). Twin: `can_view_decision`."""
+    if not _active(user):
+        return queryset.none()
+    if user.is_staff:
+        return queryset
+    return queryset.filter(owner__memberships__user=user)
+
+
+def decisions_editable_by(user, queryset):
+    """The decisions whose follow-up `user` updates: all for staff, else those of which `user`
+    is an editor member of the owner organisation. Twin: `can_update_decision`."""
+    if not _active(user):
+        return queryset.none()
+    if user.is_staff:
+        return queryset
+    return queryset.filter(owner__memberships__user=user, owner__memberships__role=EDITOR)
+
+
+def _decision_role(user, decision):
+    if decision.owner_id is None:
+        return None
+    cache = decision.__dict__.setdefault("_role_cache", {})
+    if user.pk not in cache:
+        cache[user.pk] = (
+            Membership.objects.filter(user=user, organisation_id=decision.owner_id)
+            .values_list("role", flat=True)
+            .first()
+        )
+    return cache[user.pk]
+
+
+def can_view_decision(user, decision):
+    if not _active(user):
+        return False
+    return user.is_staff or _decision_role(user, decision) is not None
+
+
+def can_update_decision(user, decision):
+    """Status, status date and follow-up note: editors of the owner organisation, and staff."""
+    if not _active(user):
+        return False
+    return user.is_staff or _decision_role(user, decision) == EDITOR

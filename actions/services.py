@@ -117,14 +117,15 @@ def preview_annual_plan(meeting, year):
 
     Demonstration data is a world of its own: a demonstration meeting freezes demonstration
     actions only, a real meeting real actions only. The attributes frozen from each action are
-    those `actions.fields` declares, plus whether the public may see it. Four queries whatever
-    the number of actions.
+    those `actions.fields` declares, plus whether the public may see it. Five queries whatever
+    the number of actions (the milestones are the fifth).
     """
     check_meeting(meeting)
     actions = list(
         Action.objects.current()
         .filter(phase=meeting.phase, is_demo=meeting.is_demo)
         .select_related("axis", "pilot")
+        .prefetch_related("milestones")
         .order_by("code_sort", "pk")
     )
     budget = defaultdict(lambda: defaultdict(Decimal))

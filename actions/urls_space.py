@@ -1,6 +1,10 @@
 from django.urls import path
 
+from .space import campaigns as space_campaigns
+from .space import decisions as space_decisions
 from .space import followup as space_followup
+from .space import funding as space_funding
+from .space import milestones as space_milestones
 from .space import views as space
 
 app_name = "space"
@@ -21,6 +25,23 @@ urlpatterns = [
         space_followup.document_create,
         name="document_create",
     ),
+    path("actions/<int:pk>/jalons/", space_milestones.milestone_list, name="milestones"),
+    path(
+        "actions/<int:pk>/jalons/ajouter/",
+        space_milestones.milestone_create,
+        name="milestone_create",
+    ),
+    path("jalons/<int:pk>/modifier/", space_milestones.milestone_edit, name="milestone_edit"),
+    path("jalons/<int:pk>/atteint/", space_milestones.milestone_done, name="milestone_done"),
+    path("jalons/<int:pk>/supprimer/", space_milestones.milestone_delete, name="milestone_delete"),
+    path("jalons/<int:pk>/deplacer/", space_milestones.milestone_move, name="milestone_move"),
+    path("decisions/<int:pk>/suivi/", space_decisions.decision_edit, name="decision_edit"),
+    path(
+        "campagnes/<int:campaign_pk>/actions/<int:pk>/rien-de-nouveau/",
+        space_campaigns.nothing_new,
+        name="nothing_new",
+    ),
+    path("financements/<int:pk>/realise/", space_funding.funding_spent, name="funding_spent"),
     path("documents/<int:pk>/retirer/", space_followup.document_delete, name="document_delete"),
     path(
         "documents/<int:pk>/telecharger/",

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from .models import Action, ProgressUpdate
+from .models import Action, ProgressUpdate, UpdateConfirmation
 from .models.action import axis_phase_mismatch
 from .notifications import notify_staff
 
@@ -105,3 +105,12 @@ def add_progress_note(action, *, user, date, text, status=None, progress=None, v
         )
         notify_staff(current, user, status_before=status_before, update=note)
     return note
+
+
+def confirm_nothing_new(campaign, action, *, user):
+    """« Rien de nouveau »: `action` is up to date for `campaign` without a note. The fiche is
+    not written (no version needed); sent twice, it records one confirmation. Returns it."""
+    confirmation, _ = UpdateConfirmation.objects.get_or_create(
+        campaign=campaign, action=action, defaults={"confirmed_by": user}
+    )
+    return confirmation

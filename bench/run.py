@@ -1,10 +1,14 @@
-"""Benchmark of the public pages against the stack's own ceiling (`make bench`).
+"""Benchmark of the portal against plain Django (`make bench`, results in docs/performance.md).
 
 1. creates a PostgreSQL database, migrates, loads the reference data and scale actions;
-2. starts gunicorn with the production settings on 127.0.0.1;
-3. drives each page with wrk (8 connections, 2 threads) and measures SQL queries and weight;
-4. prints the table and writes it to docs/performance.md;
-5. measures /actions/ with 100, 2,000 and 10,000 actions.
+2. serves the ceiling (bench/ceiling: plain Django, startproject's middleware, a two-byte view)
+   and the portal with the same gunicorn settings, production settings, on 127.0.0.1;
+3. drives each page with wrk (8 connections, 2 threads) twice: rendered afresh
+   (PUBLIC_PAGE_CACHE=0) and from the shared cache (Redis); the logged-in pages (partner
+   dashboard, fiche and edit form, /pilotage/, the admin's action list) with a session cookie;
+4. profiles one request of each page inside Django: server, SQL and template time, queries;
+5. measures `/` and `/actions/` with 100, 2,000 and 10,000 actions, fresh and cached;
+6. prints the tables and the goals of issue 17 each page misses, and writes docs/performance.md.
 
 Everything runs on this machine; only 127.0.0.1 is ever contacted.
 """
@@ -17,11 +21,12 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 
 from server import PYTHON, ROOT, manage, production_env, recreate_database, start_gunicorn, stop
 
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
-BASE = f"http://127.0.0.1:{PORT}"
+CEILING_PORT = PORT + 1
 DB_NAME = "teritoire_bench"
 
 
@@ -48,11 +53,13 @@ def parse_ms(text):
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def wrk(path, seconds):
+def wrk(port, path, seconds, cookie=None):
+    command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "--latency"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "--latency", BASE + path],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = parse_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = parse_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
@@ -67,35 +74,46 @@ def wrk(path, seconds):
     }
 
 
-def measure_in_django(paths, env):
-    """SQL queries, HTML size and total page weight of each path, from a Django test client."""
-    script = ROOT / "bench" / "measure_pages.py"
-    # Queries of a page rendered afresh, not of its cached copy.
+def in_django(args, env):
+    """bench/measure_pages.py with the benchmark's settings, pages rendered afresh."""
     out = subprocess.run(
-        [PYTHON, str(script), *paths], cwd=ROOT, env={**env, "PUBLIC_PAGE_CACHE": "0"},
-        capture_output=True, text=True, check=True,
+        [PYTHON, str(ROOT / "bench" / "measure_pages.py"), *args], cwd=ROOT,
+        env={**env, "PUBLIC_PAGE_CACHE": "0"}, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     return json.loads(out.strip().splitlines()[-1])
 
 
-def format_table(rows):
-    lines = [
-        "| page | req/s | p50 (ms) | p99 (ms) | ratio to ceiling | SQL queries | HTML (KB) "
-        "| page weight (KB) | non-2xx |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for row in rows:
-        lines.append(
-            f"| `{row['path']}` | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} "
-            f"| {row['ratio']:.2f} | {row.get('queries', '')} | {row.get('html_kb', '')} "
-            f"| {row.get('weight_kb', '')} | {row['non2xx']} |"
-        )
-    return "\n".join(lines)
+def ceiling(env, seconds):
+    """Plain Django's two-byte view under the same gunicorn settings (bench/ceiling)."""
+    folder = ROOT / "bench" / "ceiling"
+    process = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--access-logfile",
+         "/dev/null", "ceiling:application"],
+        cwd=folder, start_new_session=True,
+        env={**env, "DJANGO_SETTINGS_MODULE": "ceiling",
+             "GUNICORN_BIND": f"127.0.0.1:{CEILING_PORT}"},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{CEILING_PORT}/", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise SystemExit("le plafond (bench/ceiling) n'a pas démarré") from None
+                time.sleep(0.2)
+        wrk(CEILING_PORT, "/", 2)
+        result = wrk(CEILING_PORT, "/", seconds)
+        print(f"plain Django: {result['rps']:.0f} req/s, p99 {result['p99']:.1f} ms", flush=True)
+        return result
+    finally:
+        stop(process)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--actions", type=int, default=2000)
     parser.add_argument("--big", type=int, default=10000)
     parser.add_argument("--no-write", action="store_true", help="ne pas écrire docs/performance.md")
@@ -114,18 +132,33 @@ def add_actions(count, env):
     manage("generate_scale_data", "--actions", str(count), "--yes", env=env)
 
 
-def bench_listing(env, seconds):
-    """/actions/ under wrk (after a 3 s warm-up), on a gunicorn started for it."""
+def share(part, whole):
+    """part / whole; not a number when a run answered nothing (shown as nan)."""
+    return part / whole if whole else float("nan")
+
+
+def served(env, cached):
+    return {**env, "PUBLIC_PAGE_CACHE": "1" if cached else "0"}
+
+
+def drive(env, paths, seconds, cookies=None):
+    """Each path under wrk after a 2 s warm-up, on one gunicorn started for the pass."""
+    cookies = cookies or {}
+    results = {}
     process = start_gunicorn(env, PORT)
     try:
-        wrk("/actions/", 3)
-        return wrk("/actions/", seconds)
+        for path in paths:
+            wrk(PORT, path, 2, cookies.get(path))
+            results[path] = wrk(PORT, path, seconds, cookies.get(path))
+            print(f"{path}: {results[path]['rps']:.0f} req/s, p99 {results[path]['p99']:.1f} ms",
+                  flush=True)  # fmt: skip
     finally:
         stop(process)
+    return results
 
 
-def pages_to_bench(sample):
-    """The health check first (the ceiling), then the public pages, exports and CSS."""
+def public_pages(sample):
+    """The health check (the portal's own stack), the public pages, exports and CSS."""
     return [
         "/sante/",
         "/",
@@ -141,53 +174,118 @@ def pages_to_bench(sample):
     ]
 
 
-def bench_pages(env, paths, details, seconds):
-    """Each path under wrk (after a 2 s warm-up), with its Django measures and its ratio to the
-    first path's rate (the ceiling)."""
-    rows = []
-    process = start_gunicorn(env, PORT)
-    try:
-        for path in paths:
-            wrk(path, 2)  # warm up
-            result = wrk(path, seconds)
-            result.update(details.get(path, {}), path=path)
-            rows.append(result)
-            print(f"{path}: {result['rps']:.0f} req/s, p99 {result['p99']:.1f} ms", flush=True)
-    finally:
-        stop(process)
-    ceiling = rows[0]["rps"]
+def growth(env, seconds):
+    """`/` and `/actions/`, fresh and cached, at the database's current size."""
+    fresh = drive(served(env, False), ["/", "/actions/"], seconds)
+    cached = drive(served(env, True), ["/", "/actions/"], seconds)
+    return {path: {"fresh": fresh[path], "cached": cached[path]} for path in fresh}
+
+
+GOALS = (
+    "Goals (issue 17): fresh ≥ 0.1× the ceiling and p99 < 50 ms, server time ≤ 5 ms; cached ≥ 0.5× "
+    "and p99 < 20 ms; logged-in pages ≤ 15 ms of server time; `/` and `/actions/` at the big size "
+    "≤ 1.5× their p50 at 100 actions."
+)
+
+
+def missed_goals(rows, scale, big):
+    missed = []
     for row in rows:
-        row["ratio"] = row["rps"] / ceiling
-    return rows
+        fresh, cached, profile = row["fresh"], row.get("cached"), row["profile"]
+        if row["kind"] == "logged-in":
+            if profile["server_ms"] > 15:
+                missed.append(f"{row['path']}: {profile['server_ms']} ms of server time > 15")
+            continue
+        if row["kind"] != "page":
+            continue
+        if not (fresh["ratio"] >= 0.1 and 0 < fresh["p99"] < 50):
+            missed.append(f"{row['path']} fresh: {fresh['ratio']:.2f}×, p99 {fresh['p99']:.1f} ms")
+        if profile["server_ms"] > 5:
+            missed.append(f"{row['path']}: {profile['server_ms']} ms of server time > 5")
+        if not (cached["ratio"] >= 0.5 and 0 < cached["p99"] < 20):
+            missed.append(
+                f"{row['path']} cached: {cached['ratio']:.2f}×, p99 {cached['p99']:.1f} ms"
+            )
+    for path, sizes in scale[big].items():
+        for mode in ("fresh", "cached"):
+            ratio = share(sizes[mode]["p50"], scale[100][path][mode]["p50"])
+            if not ratio <= 1.5:
+                missed.append(f"{path} {mode} at {big} actions: {ratio:.2f}× its p50 at 100")
+    return missed
 
 
-def format_report(rows, scale, details, env, args):
-    """The "## Results (…)" section: pages, growth of /actions/, memory of the exports."""
-    table = format_table(rows)
-    growth = "\n".join(
-        f"| {n} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-        f"{r['p50'] / scale[100]['p50']:.2f} |"
-        for n, r in sorted(scale.items())
+def cell(run, ceiling_rps, health_rps):
+    if not run:
+        return "| | | | "
+    return (
+        f"| {run['rps']:.0f} | {run['p99']:.1f} | {share(run['rps'], ceiling_rps):.2f} "
+        f"| {share(run['rps'], health_rps):.2f} "
     )
-    memory = details.get("__memory__", {})
+
+
+def format_report(rows, scale, top, args, env, memory):
+    ceiling_rps, health_rps = top["ceiling"]["rps"], top["health"]["rps"]
+    lines = [
+        "| page | fresh req/s | p99 ms | × ceiling | × /sante/ | cached req/s | p99 ms "
+        "| × ceiling | × /sante/ | server ms | SQL ms (queries) | template ms | HTML KB "
+        "| weight KB | non-2xx |",
+        "| --- " + "| ---: " * 15 + "|",
+        f"| plain Django (ceiling) {cell(top['ceiling'], ceiling_rps, health_rps)}"
+        + "| | | | " * 2
+        + "| | | | |",
+    ]
+    for row in rows:
+        profile = row["profile"]
+        errors = row["fresh"]["non2xx"] + (row.get("cached") or {}).get("non2xx", 0)
+        lines.append(
+            f"| `{row['path']}`{' (connecté)' if row['kind'] == 'logged-in' else ''} "
+            f"{cell(row['fresh'], ceiling_rps, health_rps)}"
+            f"{cell(row.get('cached'), ceiling_rps, health_rps)}"
+            f"| {profile['server_ms']} | {profile['sql_ms']} ({profile['queries']}) "
+            f"| {profile['template_ms']} | {profile['html_kb']} | {profile['weight_kb']} "
+            f"| {errors} |"
+        )
+    growth_lines = [
+        "| actions | page | fresh req/s | fresh p50 ms | fresh p99 ms | cached req/s "
+        "| cached p50 ms | cached p99 ms | fresh p50 / at 100 | cached p50 / at 100 |",
+        "| ---: | --- " + "| ---: " * 8 + "|",
+    ]
+    for size in sorted(scale):
+        for path, runs in scale[size].items():
+            fresh, cached = runs["fresh"], runs["cached"]
+            base = scale[min(scale)][path]
+            growth_lines.append(
+                f"| {size} | `{path}` | {fresh['rps']:.0f} | {fresh['p50']:.1f} "
+                f"| {fresh['p99']:.1f} | {cached['rps']:.0f} | {cached['p50']:.1f} "
+                f"| {cached['p99']:.1f} | {share(fresh['p50'], base['fresh']['p50']):.2f} "
+                f"| {share(cached['p50'], base['cached']['p50']):.2f} |"
+            )
+    missed = missed_goals(rows, scale, args.big)
     return (
         f"## Results ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
         f"gunicorn {env['GUNICORN_WORKERS']} workers, PostgreSQL, {args.actions} actions, "
-        f"wrk 8 connections {args.seconds} s)\n\n{table}\n\n"
-        "### `/actions/` as the plan grows\n\n"
-        "| actions | req/s | p50 (ms) | p99 (ms) | p50 / p50 at 100 |\n"
-        "| ---: | ---: | ---: | ---: | ---: |\n"
-        f"{growth}\n\n"
-        f"### Exports\n\nPeak memory (max RSS) of a process that downloads every export of "
-        f"{args.actions} actions: {memory.get('max_rss_mb', '?')} MB.\n"
+        f"wrk 8 connections {args.seconds} s)\n\n"
+        "Fresh: rendered for each request (`PUBLIC_PAGE_CACHE=0`); cached: the shared Redis "
+        "cache on. Server, SQL and template time: median of 15 requests rendered afresh inside "
+        "Django (`bench/measure_pages.py`).\n\n"
+        + "\n".join(lines)
+        + "\n\n### `/` and `/actions/` as the plan grows\n\n"
+        + "\n".join(growth_lines)
+        + f"\n\n### Goals\n\n{GOALS}\n\n"
+        + ("\n".join(f"- missed: {m}" for m in missed) or "Every goal is met.")
+        + f"\n\n### Exports\n\nPeak memory (max RSS) of a process that downloads every export "
+        f"of {args.actions} actions {3 + 15} times: {memory.get('max_rss_mb', '?')} MB.\n"
     )
 
 
 def write_report(report):
-    """Replace the results section of docs/performance.md, keeping the text above it."""
+    """Replace the results section of docs/performance.md (up to the next `## ` heading),
+    keeping the text above and the sections below it."""
     doc = ROOT / "docs" / "performance.md"
-    head = doc.read_text().split("## Results")[0] if doc.exists() else "# Performance\n\n"
-    doc.write_text(head.rstrip() + "\n\n" + report)
+    text = doc.read_text() if doc.exists() else "# Performance\n\n"
+    head, _, rest = text.partition("## Results")
+    tail = rest[rest.index("\n## ") :] if "\n## " in rest else ""
+    doc.write_text(head.rstrip() + "\n\n" + report.rstrip() + "\n" + tail)
 
 
 def main():
@@ -199,25 +297,44 @@ def main():
 
     scale = {}
     add_actions(100, env)
-    scale[100] = bench_listing(env, args.seconds)
+    scale[100] = growth(env, args.seconds)
 
     add_actions(args.actions - 100, env)
-    sample = measure_in_django(["__sample__"], env)
-    paths = pages_to_bench(sample)
-    details = measure_in_django(paths, env)
-    rows = bench_pages(env, paths, details, args.seconds)
-    scale[args.actions] = next(r for r in rows if r["path"] == "/actions/")
+    sample = in_django(["__sample__"], env)
+    cookies = sample["logged_in"]
+    pages = public_pages(sample)
+    profiles = in_django(["__profile__", json.dumps(cookies), *pages, *cookies], env)
+    top = {"ceiling": ceiling(env, args.seconds)}
+    fresh = drive(served(env, False), [*pages, *cookies], args.seconds, cookies)
+    cached = drive(served(env, True), pages, args.seconds)
+    top["health"] = fresh["/sante/"]
+    rows = [
+        {
+            "path": path,
+            "kind": "logged-in" if path in cookies else "page" if "." not in path[-6:] else "file",
+            "fresh": fresh[path],
+            "cached": cached.get(path),
+            "profile": profiles[path],
+        }
+        for path in [*pages, *cookies]
+    ]
+    for row in rows:
+        for mode in ("fresh", "cached"):
+            if row.get(mode):
+                row[mode]["ratio"] = share(row[mode]["rps"], top["ceiling"]["rps"])
+    scale[args.actions] = growth(env, args.seconds)
 
     add_actions(args.big - args.actions, env)
-    scale[args.big] = bench_listing(env, args.seconds)
+    scale[args.big] = growth(env, args.seconds)
 
-    report = format_report(rows, scale, details, env, args)
+    report = format_report(rows, scale, top, args, env, profiles.get("__memory__", {}))
     print("\n" + report)
     if not args.no_write:
         write_report(report)
-    bad = [r for r in rows if r["non2xx"] or r["socket_errors"]]
+    bad = [r["path"] for r in rows if r["fresh"]["non2xx"] or (r["cached"] or {}).get("non2xx")]
+    bad += [r["path"] for r in rows if r["fresh"]["socket_errors"]]
     if bad:
-        print("ERREURS :", [(r["path"], r["non2xx"], r["socket_errors"]) for r in bad])
+        print("ERREURS :", bad)
         sys.exit(1)
 
 

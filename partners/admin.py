@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.db.models import Count
 
 from .invitations import invitation_token_generator, send_invitation
-from .models import Membership, Organisation, User
+from .models import Membership, Need, Organisation, User
 
 logger = logging.getLogger(__name__)
 
@@ -174,15 +174,24 @@ class UserAdmin(DjangoUserAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "member_count", "website"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "needs"]
     search_fields = ["name", "acronym", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [MembershipOfOrganisationInline]
     readonly_fields = ["created_at", "updated_at"]
+    filter_horizontal = ["needs"]
     fieldsets = [
         (None, {"fields": ["name", "acronym", "slug", "kind"]}),
         ("Présentation", {"fields": ["description", "website", "logo"]}),
+        (
+            "Contact public et besoins des entreprises",
+            {
+                "fields": ["public_email", "phone", "contact_url", "needs"],
+                "description": "Publiés sur sa page et sur la porte des entreprises : une "
+                "adresse et un numéro de l'organisation, jamais ceux d'une personne.",
+            },
+        ),
         ("Dates", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -204,6 +213,35 @@ class OrganisationAdmin(admin.ModelAdmin):
     @admin.display(description="membres", ordering="_member_count")
     def member_count(self, obj):
         return obj._member_count
+
+
+@admin.register(Need)
+class NeedAdmin(admin.ModelAdmin):
+    """The short list of firms' needs; actions and organisations are tagged on their own page."""
+
+    list_display = ["name", "order", "action_count", "organisation_count"]
+    list_editable = ["order"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description", "order"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _action_count=Count("actions", distinct=True),
+                _organisation_count=Count("organisations", distinct=True),
+            )
+        )
+
+    @admin.display(description="fiches actions", ordering="_action_count")
+    def action_count(self, obj):
+        return obj._action_count
+
+    @admin.display(description="organisations", ordering="_organisation_count")
+    def organisation_count(self, obj):
+        return obj._organisation_count
 
 
 @admin.register(Membership)

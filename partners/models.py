@@ -47,6 +47,32 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
+class Need(models.Model):
+    """A need of a firm (« recruter », « innover et se moderniser »…): a short list staff
+    manage, tagging the actions that serve it and the organisations that help with it."""
+
+    name = models.CharField("nom", max_length=100, unique=True)
+    slug = models.SlugField("identifiant d'URL", max_length=100, unique=True)
+    description = models.TextField(
+        "courte description", blank=True, help_text="Une ou deux phrases, vues par les entreprises."
+    )
+    order = models.PositiveSmallIntegerField(
+        "ordre", default=0, help_text="Les besoins sont présentés par ordre croissant."
+    )
+
+    class Meta:
+        verbose_name = "besoin d'entreprise"
+        verbose_name_plural = "besoins d'entreprises"
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        # The firms' door is drawn by `actions` (it lists actions); only its address is named here.
+        return reverse("actions:need", args=[self.slug])
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         INTERCOMMUNALITY = "intercommunality", "Communauté de communes"
@@ -65,6 +91,22 @@ class Organisation(models.Model):
     description = models.TextField("présentation", blank=True)
     website = models.URLField("site internet", blank=True)
     logo = models.ImageField("logo", upload_to="logos/", blank=True)
+    # The organisation's public contact, shown to firms (never a person's own address).
+    public_email = models.EmailField(
+        "e-mail de contact public",
+        blank=True,
+        help_text="Une adresse générique de l'organisation (contact@…), publiée sur le site.",
+    )
+    phone = models.CharField("téléphone public", max_length=30, blank=True)
+    contact_url = models.URLField(
+        "page de contact", blank=True, help_text="La page de contact de son site internet."
+    )
+    needs = models.ManyToManyField(
+        Need,
+        blank=True,
+        related_name="organisations",
+        verbose_name="besoins des entreprises auxquels elle répond",
+    )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
@@ -85,6 +127,10 @@ class Organisation(models.Model):
         if self.acronym and self.acronym != self.name:
             return f"{self.acronym} — {self.name}"
         return self.name
+
+    @property
+    def has_public_contact(self):
+        return bool(self.public_email or self.phone or self.contact_url)
 
 
 class Membership(models.Model):

@@ -2,30 +2,29 @@
 
 `read_reference_files()` reads and checks every file of a territory's folder (programme/data/ for
 the shipped one, see `programme.reference_files`) before anything is written; `load_reference()`
-writes the territory, its intercommunalities and communes, the organisations, the phases and axes,
-the first COPIL and the news items. Every write goes through `sync()`: a new row is created; an
-existing one changes only where the file changed since the last load and nobody edited the row
-since (a `ReferenceFingerprint` keeps a digest of what was loaded); edits are kept and reported.
-A second run changes nothing (no `updated_at` bump, no new history row).
+writes the territory, its intercommunalities and communes, the firms' needs, the organisations
+(and the needs they help with), the phases and axes, the first COPIL and the news items. Every
+write goes through `sync()`: a new row is created; an existing one changes only where the file
+changed since the last load and nobody edited the row since (a `ReferenceFingerprint` keeps a
+digest of what was loaded); edits are kept and reported. A second run changes nothing (no
+`updated_at` bump, no new history row).
 
 `programme.json` holds the manifest (file names, expected communes, the communautés de communes'
 slugs and colours), the territory (name, department, region, texts, publisher, labellisation
-milestones), the phases and their axes, the first COPIL and the news items; `organisations.json`
-the organisations other than the communautés de communes; a Markdown file the body of each news
-item. The shipped facts come from the project's design notes only; nothing there is invented. The
-caller owns the transaction (see the `load_territory` command).
+milestones), the firms' needs, the phases and their axes, the first COPIL and the news items;
+`organisations.json` the organisations other than the communautés de communes (with the needs
+they help with); a Markdown file the body of each news item. The shipped facts come from the
+project's design notes only; nothing there is invented. The caller owns the transaction (see the
+`load_territory` command).
 """
 
 import datetime
-import hashlib
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import models
 
-from partners.models import Organisation
+from partners.models import Need, Organisation
 
 from .models import (
     AgendaItem,
@@ -36,7 +35,6 @@ from .models import (
     Intercommunality,
     NewsItem,
     Phase,
-    ReferenceFingerprint,
     Territory,
 )
 from .reference_files import (
@@ -49,26 +47,8 @@ from .reference_files import (
     read_manifest,
     read_outlines,
 )
+from .reference_sync import SyncStats, sync, sync_m2m
 from .validators import validate_milestones
-
-
-@dataclass
-class SyncStats:
-    created: int = 0
-    updated: int = 0
-    kept: list = field(default_factory=list)  # "commune « Amboise (37003) » (population…)"
-
-    def count(self, outcome):
-        if outcome == "created":
-            self.created += 1
-        elif outcome == "updated":
-            self.updated += 1
-
-    def keep(self, obj, names):
-        """A row a user edited since the last load, left as it is."""
-        meta = obj._meta
-        labels = [str(meta.get_field(name).verbose_name) for name in names]
-        self.kept.append(f"{meta.verbose_name} «\u00a0{obj}\u00a0» ({', '.join(labels)})")
 
 
 @dataclass
@@ -123,101 +103,30 @@ def _date(text):
     return datetime.date.fromisoformat(text) if text else None
 
 
-# Writing ----------------------------------------------------------------------------------------
-
-
-def _digest(value):
-    """A short digest of a field's value (a related row counts by its primary key)."""
-    if isinstance(value, models.Model):
-        value = value.pk
-    text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _current(obj, name):
-    field_ = obj._meta.get_field(name)
-    return getattr(obj, field_.attname if field_.is_relation else name)
-
-
-def _fingerprint(obj):
-    found = ReferenceFingerprint.objects.filter(model=obj._meta.label_lower, object_id=obj.pk)
-    return found.first() or ReferenceFingerprint(model=obj._meta.label_lower, object_id=obj.pk)
-
-
-def _remember(fingerprint, wanted):
-    """Record what the reference file says now; written only when it differs."""
-    if fingerprint.pk is None or fingerprint.digests != {**fingerprint.digests, **wanted}:
-        fingerprint.digests = {**fingerprint.digests, **wanted}
-        fingerprint.save()
-
-
-def _triage(current, loaded, wanted):
-    """`write` when the file changed and the value is as last loaded; `keep` when a user changed
-    it (or it predates the fingerprints); None when nothing is to be done."""
-    if current == wanted or loaded == wanted:
-        return None  # up to date, or the file did not change there: a user's value stands
-    return "write" if current == loaded else "keep"
-
-
-def sync(model, lookup, values, *, history_user=None, stats=None):
-    """Create the row found by `lookup`, or update the fields whose reference value changed since
-    the last load and that nobody edited since (`ReferenceFingerprint`); report the others.
-
-    Returns the object. An unchanged row is not saved, so neither its `auto_now` dates nor its
-    history move.
-    """
-    stats = stats if stats is not None else SyncStats()
-    wanted = {name: _digest(value) for name, value in values.items()}
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj, changed, kept, fingerprint = model(**lookup, **values), list(values), [], None
-    else:
-        fingerprint = _fingerprint(obj)
-        outcomes = {
-            name: _triage(_digest(_current(obj, name)), fingerprint.digests.get(name), digest)
-            for name, digest in wanted.items()
-        }
-        changed = [name for name, outcome in outcomes.items() if outcome == "write"]
-        kept = [name for name, outcome in outcomes.items() if outcome == "keep"]
-        for name in changed:
-            setattr(obj, name, values[name])
-    if changed:
-        if history_user is not None:
-            obj._history_user = history_user
-        obj.save()
-        stats.count("created" if fingerprint is None else "updated")
-    if kept:
-        stats.keep(obj, kept)
-    _remember(fingerprint or _fingerprint(obj), wanted)
-    return obj
-
-
-def sync_m2m(manager, objects, stats=None):
-    """Set a many-to-many relation as `sync` sets a field: only where the reference changed and
-    nobody edited the relation since."""
-    name = f"m2m:{manager.prefetch_cache_name}"
-    wanted = _digest(sorted(obj.pk for obj in objects))
-    current = _digest(sorted(manager.values_list("pk", flat=True)))
-    fingerprint = _fingerprint(manager.instance)
-    outcome = _triage(current, fingerprint.digests.get(name, current), wanted)
-    if outcome == "write":
-        manager.set(objects)
-    elif outcome == "keep" and stats is not None:
-        stats.keep(manager.instance, [manager.prefetch_cache_name])
-    _remember(fingerprint, {name: wanted})
-
-
 def french_number(number):
     """107690 -> '107 690' with a no-break space, as French typography wants."""
     return f"{number:,}".replace(",", "\u00a0")
 
 
-def _sync_organisations(specs, stats):
+def _sync_needs(specs, stats):
+    """The firms' needs (« Recruter »…), in the file's order."""
+    needs = {}
+    for order, spec in enumerate(specs, start=1):
+        values = {"name": spec["name"], "description": spec["description"], "order": order}
+        needs[spec["slug"]] = sync(Need, {"slug": spec["slug"]}, values, stats=stats)
+    return needs
+
+
+def _sync_organisations(specs, needs, stats):
+    """The organisations; the needs they help with when the file names them (a KeyError: a
+    need that programme.json does not list)."""
     organisations = {}
     for spec in specs:
         spec = dict(spec, kind=Organisation.Kind(spec["kind"]))
-        slug = spec.pop("slug")
+        slug, need_slugs = spec.pop("slug"), spec.pop("needs", None)
         organisations[slug] = sync(Organisation, {"slug": slug}, spec, stats=stats)
+        if need_slugs is not None:
+            sync_m2m(organisations[slug].needs, [needs[name] for name in need_slugs], stats)
     return organisations
 
 
@@ -352,7 +261,10 @@ def _sync_first_copil(phases, spec, stats):
     for order, title in enumerate(spec["agenda"], start=1):
         sync(AgendaItem, {"meeting": meeting, "order": order}, {"title": title}, stats=stats)
     for order, text in enumerate(spec["decisions"], start=1):
-        sync(Decision, {"meeting": meeting, "order": order}, {"text": text}, stats=stats)
+        values = {"text": text}
+        if meeting.status == CopilMeeting.Status.HELD:  # what a held meeting decided is done
+            values |= {"status": Decision.Status.DONE, "status_date": meeting.date}
+        sync(Decision, {"meeting": meeting, "order": order}, values, stats=stats)
     return meeting
 
 
@@ -377,7 +289,8 @@ def load_reference(files, stats=None):
     stats = stats or SyncStats()
     content = files.programme
     try:
-        organisations = _sync_organisations(files.organisations, stats)
+        needs = _sync_needs(content.get("needs", []), stats)
+        organisations = _sync_organisations(files.organisations, needs, stats)
         territory = _sync_territory(content["territory"], files, stats)
         intercommunalities = _sync_intercommunalities(territory, files, organisations, stats)
         phases, axes = _sync_phases(territory, content["phases"], stats)

@@ -7,18 +7,23 @@
 import unicodedata
 
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Prefetch, Q, Sum
+from django.db.models import Avg, Count, F, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
+from django_filters.views import FilterView
 
-from teritoire import pagecache
+from teritoire import identity, pagecache
 
+from . import decisions as decision_files
+from .filters import DecisionFilter
 from .map import communes_with_outline_text, territory_map
 from .models import Axis, Commune, CopilMeeting, Decision, Intercommunality, NewsItem, Territory
 
 # Used when the intercommunalities were all left with the same colour.
 PALETTE = ["#1f6f8b", "#c8553d", "#5b8c3a", "#7b5ea7", "#b08900", "#3d6fb6"]
 NEWS_PER_PAGE = 10
+DECISIONS_PER_PAGE = 50
 
 
 def _related_model(model, accessor):
@@ -192,7 +197,7 @@ def copil_detail(request, pk):
             "attendees",
             Prefetch(
                 "decisions",
-                queryset=Decision.objects.prefetch_related(
+                queryset=Decision.objects.select_related("owner").prefetch_related(
                     Prefetch("actions", queryset=public_actions, to_attr="public_actions")
                 ),
             ),
@@ -209,7 +214,125 @@ def copil_detail(request, pk):
         ),
         pk=pk,
     )
-    return render(request, "programme/copil_detail.html", {"meeting": meeting})
+    today = timezone.localdate()
+    context = {
+        "meeting": meeting,
+        "follow_up": flag_overdue(followed_up_decisions(meeting), today),
+        "today": today,
+    }
+    flag_overdue(meeting.decisions.all(), today)
+    return render(request, "programme/copil_detail.html", context)
+
+
+def flag_overdue(decisions, today):
+    """The decisions, each with `overdue` set for the templates (`Decision.is_overdue`)."""
+    decisions = list(decisions)
+    for decision in decisions:
+        decision.overdue = decision.is_overdue(today)
+    return decisions
+
+
+def followed_up_decisions(meeting):
+    """« Suivi des décisions »: the decisions of earlier public meetings still open, in the
+    meeting's own world (a demonstration meeting follows demonstration decisions, a real one
+    real decisions), oldest due date first."""
+    return (
+        Decision.objects.public()
+        .open()
+        .filter(meeting__date__lt=meeting.date, is_demo=meeting.is_demo)
+        .select_related("meeting", "owner")
+        .order_by(F("due_date").asc(nulls_last=True), "meeting__date", "order", "pk")
+    )
+
+
+# --------------------------------------------------------------------------- decision register
+
+
+class DecisionListView(FilterView):
+    """The public register of the decisions of public COPIL meetings, filtered and paginated."""
+
+    filterset_class = DecisionFilter
+    template_name = "programme/decision_list.html"
+    context_object_name = "decisions"
+    paginate_by = DECISIONS_PER_PAGE
+    strict = False  # an invalid value is ignored (and reported), the rest still filters
+
+    def get_queryset(self):
+        return decision_files.for_export(Decision.objects.public()).order_by(
+            "-meeting__date", "-meeting__pk", "order", "pk"
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        """A bad page number shows the nearest page; the count, the overdue and demonstration
+        counts in the one query the paginator would have made for the count alone."""
+        paginator = Paginator(queryset, page_size)
+        self.totals = queryset.order_by().aggregate(
+            count=Count("pk"),
+            demo=Count("pk", filter=Q(is_demo=True)),
+            overdue=Count("pk", filter=Q(pk__in=Decision.objects.overdue(self.filterset.today))),
+        )
+        paginator.count = self.totals["count"]
+        raw = self.request.GET.get("page", "")
+        self.page_notice = ""
+        number = int(raw) if raw.isdigit() else 0
+        if not raw:
+            number = 1
+        if number < 1:
+            number = 1
+            self.page_notice = "Le numéro de page demandé n'est pas valide : voici la page 1."
+        elif number > paginator.num_pages:
+            self.page_notice = (
+                f"La page {number} n'existe pas : voici la dernière page ({paginator.num_pages})."
+            )
+            number = paginator.num_pages
+        page = paginator.page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.filterset
+        page = context["page_obj"]
+        context[self.context_object_name] = flag_overdue(page.object_list, filterset.today)
+        context.update(
+            notices=filterset.ignored_filters() + ([self.page_notice] if self.page_notice else []),
+            totals=self.totals,
+            today=filterset.today,
+            is_filtered=filterset.is_filtered,
+            page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        )
+        return context
+
+
+decision_list = DecisionListView.as_view()
+
+
+def _filtered_decisions(request):
+    """The register's rows with the same filters, every page; invalid values: served, not kept."""
+    filterset = DecisionFilter(data=request.GET, request=request)
+    if not filterset.is_valid():
+        pagecache.do_not_store(request)
+    rows = decision_files.for_export(filterset.qs).order_by(
+        "-meeting__date", "-meeting__pk", "order", "pk"
+    )
+    return rows, filterset.today
+
+
+def _decisions_file_name(extension):
+    return f"decisions-copil-{identity.slug()}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+@pagecache.cache_params(filterset=DecisionFilter)
+@require_safe
+def decisions_csv(request):
+    rows, today = _filtered_decisions(request)
+    return decision_files.csv_response(rows, today, _decisions_file_name("csv"))
+
+
+@pagecache.cache_params(filterset=DecisionFilter)
+@require_safe
+def decisions_json(request):
+    rows, today = _filtered_decisions(request)
+    return decision_files.json_response(rows, today, _decisions_file_name("json"))
 
 
 @pagecache.cache_params("page")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("mentions-legales/", views.legal, name="legal"),
     path("accessibilite/", views.accessibility, name="accessibility"),
+    path("recherche/", include("teritoire.search.urls")),
     path("", include("programme.urls")),
     path("", include("actions.urls")),
     path("partenaires/", include("partners.urls_directory")),

@@ -7,7 +7,7 @@ from django.template import TemplateDoesNotExist, loader
 from django.utils import timezone
 from django.views.decorators.csrf import requires_csrf_token
 
-from actions.models import Action, Funding, ProgressUpdate
+from actions.models import Action, Funding, Milestone, ProgressUpdate
 from programme.models import Axis, Commune, CopilMeeting, NewsItem, Phase, Territory
 
 from . import checks, identity
@@ -45,6 +45,11 @@ def home(request):
         .select_related("action")
         .order_by("-date", "-pk")[:4],
         "news": NewsItem.objects.published()[:3],
+        # « Prochaines échéances »: the next milestones of public actions.
+        "next_milestones": Milestone.objects.public()
+        .upcoming(today)
+        .select_related("action")
+        .order_by("due_date", "order", "pk")[:5],
     }
     return render(request, "home.html", context)
 

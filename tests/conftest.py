@@ -21,7 +21,8 @@ def _tests_settings(tmp_path_factory):
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """TEST_DB_SUFFIX=x: test databases of their own (test_<name>_x) for a pytest process run
-    beside another one on the same server (make test); SQLite's, in memory, need none."""
+    beside another one on the same server (two developers, or CI beside a developer's run);
+    pytest-xdist's workers already get theirs (gw0, gw1…). SQLite's, in memory, need none."""
     suffix = os.environ.get("TEST_DB_SUFFIX")
     if not suffix:
         return

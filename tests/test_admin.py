@@ -11,9 +11,17 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action, ActionSnapshot, AnnualPlan
+from actions.models import (
+    Action,
+    ActionSnapshot,
+    AnnualPlan,
+    Milestone,
+    ReminderLog,
+    UpdateCampaign,
+    UpdateConfirmation,
+)
 from actions.services import validate_annual_plan
-from partners.models import Organisation
+from partners.models import Need, Organisation
 from programme.models import AgendaItem, Axis, Phase, ReferenceFingerprint
 from tests.actions.factories import (
     ActionFactory,
@@ -47,6 +55,11 @@ def make_plan():
     return validate_annual_plan(CopilMeetingFactory(phase=action.phase), 2024)
 
 
+def make_campaign():
+    meeting = CopilMeetingFactory()
+    return UpdateCampaign.objects.create(meeting=meeting, deadline=meeting.date)
+
+
 def make_access(model_name, **extra):
     """A login record of django-axes (login throttling)."""
     model = apps.get_model("axes", model_name)
@@ -66,6 +79,7 @@ MAKERS = {
     "partners.user": UserFactory,
     "partners.organisation": OrganisationFactory,
     "partners.membership": MembershipFactory,
+    "partners.need": lambda: Need.objects.create(name="Recruter", slug="recruter"),
     "programme.territory": TerritoryFactory,
     "programme.intercommunality": IntercommunalityFactory,
     "programme.commune": CommuneFactory,
@@ -86,12 +100,24 @@ MAKERS = {
     "actions.measurement": MeasurementFactory,
     "actions.progressupdate": ProgressUpdateFactory,
     "actions.document": DocumentFactory,
+    "actions.milestone": lambda: Milestone.objects.create(
+        action=ActionFactory(), title="Convention signée", due_date=datetime.date(2025, 6, 30)
+    ),
     "actions.annualplan": make_plan,
     "actions.actionsnapshot": lambda: make_plan().snapshots.get(),
+    "actions.updatecampaign": lambda: make_campaign(),
+    "actions.updateconfirmation": lambda: make_campaign().confirmations.create(
+        action=ActionFactory()
+    ),
+    "actions.reminderlog": lambda: make_campaign().reminders.create(
+        kind="campaign", recipient_email="personne@example.org", day=timezone.localdate()
+    ),
 }
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
 # Frozen plans are only created by validating them at a COPIL: no add page.
 NO_ADD = {AnnualPlan, ActionSnapshot, ReferenceFingerprint}
+# The reminders' log and « Rien de nouveau » are written by the sendings and the partners only.
+NO_ADD |= {ReminderLog, UpdateConfirmation}
 
 
 def url(model, view, *args):

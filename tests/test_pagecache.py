@@ -16,10 +16,9 @@ from teritoire import pagecache
 from tests.actions.factories import ActionFactory
 from tests.partners.factories import MembershipFactory, StaffFactory
 from tests.programme.factories import NewsItemFactory
+from tests.redis_database import REDIS_URL
 
 pytestmark = pytest.mark.django_db
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _redis_reachable():

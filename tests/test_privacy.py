@@ -135,7 +135,10 @@ def test_action_page_says_when_not_who(client, jeanne):
 class TestLegalNotice:
     def test_states_the_rule(self, client, db):
         page = client.get(reverse("legal")).content.decode()
-        assert "Les noms des personnes ne sont pas publiés." in page
+        assert "Les noms des personnes qui utilisent le portail ne sont pas publiés." in page
+        # the one exception, a referent who agreed to be shown, is stated with its limits
+        assert "lorsqu'il a donné son accord" in page
+        assert "Ces coordonnées ne figurent pas dans les données ouvertes." in page
 
     def test_names_publisher_host_and_contact_from_settings(self, settings, db):
         settings.PUBLISHER_NAME = "Communauté de communes du Castelrenaudais"

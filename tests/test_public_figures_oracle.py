@@ -156,12 +156,21 @@ def test_home_key_figures_and_axis_cards(client, rows):
         assert (MARKER in card) == rows.demo(of_axis), card
 
 
-def test_home_latest_news_of_actions_are_marked_as_their_action(client, rows):
+def home_section(html, heading_id):
+    """The home page's section under the heading `heading_id`, up to the next heading ("" when
+    the page has no such section: nothing to list)."""
+    if f'id="{heading_id}"' not in html:
+        return ""
+    section = html[html.index(f'id="{heading_id}"') :]
+    return section[: section.index("<h2", 1)]
+
+
+@pytest.mark.parametrize("heading_id", ["titre-suivi", "titre-echeances"])
+def test_home_news_and_milestones_of_actions_are_marked_as_their_action(client, rows, heading_id):
     html = get(client, reverse("home"))
-    news = html[html.index('id="titre-suivi"') : html.index('id="titre-copil"')]
-    items = re.findall(r"<li>(.*?)</li>", news, re.S)
+    items = re.findall(r"<li>(.*?)</li>", home_section(html, heading_id), re.S)
     for item in items:
-        slug = re.search(r'href="/actions/([^/"]+)/"', item).group(1)
+        slug = re.search(r'href="/actions/([^/"]+)/', item).group(1)
         assert (MARKER in item) == rows.demo([rows.by_slug[slug]]), slug
 
 

@@ -4,4 +4,4 @@
 the actions a decision concerns), since dependencies run from `actions` to `programme`.
 """
 
-from . import action, copil, related  # noqa: F401
+from . import action, campaigns, copil, milestones, related  # noqa: F401

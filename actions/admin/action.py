@@ -27,7 +27,9 @@ from ..models import (
 )
 from ..writes import VersionConflict, save_action
 from .bulk import BulkChangesMixin
+from .history import PlainHistoryMixin
 from .latest import AddOnlyInline, LatestFollowUpMixin
+from .milestones import MilestoneInline
 from .spreadsheet import SpreadsheetMixin
 from .stamps import StampInlinesMixin
 
@@ -72,6 +74,8 @@ class ActionAdminForm(RefuseControlCharacters, forms.ModelForm):
             "phase", "axis", "code", "title", "slug", "summary", "description", "objectives",
             "status", "priority", "progress", "start_date", "end_date", "pilot", "partners",
             "intercommunalities", "decisions", "is_public", "is_archived",
+            "needs", "how_to_apply", "eligibility", "referent_name", "referent_role",
+            "referent_email", "referent_phone", "referent_consent",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -143,7 +147,11 @@ class StaleFilter(admin.SimpleListFilter):
 class FundingInline(admin.TabularInline):
     model = Funding
     extra = 0
-    fields = ["year", "funder", "kind", "planned_amount", "actual_amount"]
+    # The decision's date and reference, the spent note and the dates: on the line's own page.
+    fields = [
+        "year", "funder", "kind", "planned_amount", "status", "granted_amount", "actual_amount",
+        "paid_amount",
+    ]  # fmt: skip
     autocomplete_fields = ["funder"]
     ordering = ["year", "funder__name", "kind"]
     show_change_link = True  # its own page has its history
@@ -190,6 +198,7 @@ class ActionAdmin(
     SpreadsheetMixin,
     StampInlinesMixin,
     LatestFollowUpMixin,
+    PlainHistoryMixin,
     SimpleHistoryAdmin,
 ):
     form = ActionAdminForm
@@ -212,6 +221,7 @@ class ActionAdmin(
         "priority",
         ("pilot", admin.RelatedOnlyFieldListFilter),
         "intercommunalities",
+        "needs",
         FundingYearFilter,
         StaleFilter,
         "is_public",
@@ -223,16 +233,33 @@ class ActionAdmin(
     ordering = ["-phase__number", "code_sort", "pk"]
     prepopulated_fields = {"slug": ["code", "title"]}
     # Phase and axis as plain lists (a few rows), each axis named with its phase.
-    autocomplete_fields = ["pilot", "partners", "intercommunalities", "decisions"]
+    autocomplete_fields = ["pilot", "partners", "intercommunalities", "decisions", "needs"]
     readonly_fields = ["version", "created_at", "updated_at", "updated_by", "publication"]
     readonly_fields += ["latest_updates", "latest_documents"]
     # Notes and documents are unbounded lists: the latest few and links, never every row.
-    inlines = [FundingInline, IndicatorInline, NewProgressUpdateInline, NewDocumentInline]
+    inlines = [
+        FundingInline, IndicatorInline, MilestoneInline, NewProgressUpdateInline, NewDocumentInline,
+    ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["phase", "axis", "code", "title", "slug", "summary", "loaded_version"]}),
         ("Suivi", {"fields": [("status", "priority", "progress"), ("start_date", "end_date")]}),
         ("Acteurs", {"fields": ["pilot", "partners", "intercommunalities", "decisions"]}),
         ("Contenu", {"fields": ["description", "objectives"], "classes": ["collapse"]}),
+        (
+            "Entreprises : besoins et « Qui contacter »",
+            {
+                "fields": [
+                    "needs",
+                    "how_to_apply",
+                    "eligibility",
+                    ("referent_name", "referent_role"),
+                    ("referent_email", "referent_phone"),
+                    "referent_consent",
+                ],
+                "description": "Sans référent qui accepte d'être affiché, la fiche publique "
+                "montre le contact public de l'organisation pilote.",
+            },
+        ),
         ("Publication", {"fields": ["publication", ("is_public", "is_archived")]}),
         ("Notes de suivi et documents", {"fields": ["latest_updates", "latest_documents"]}),
         (
@@ -241,6 +268,7 @@ class ActionAdmin(
         ),
     ]
     history_list_display = ["status", "progress"]
+    history_hidden_fields = ["updated_by"]  # the history's « Par » column
 
     def get_queryset(self, request):
         year = timezone.localdate().year

@@ -17,6 +17,7 @@ from teritoire.templatetags.portal import euros
 from ..models import Action, AnnualPlan
 from ..services import check_meeting, preview_annual_plan, validate_annual_plan
 from .action import DocumentInline
+from .history import PlainHistoryMixin
 from .stamps import StampInlinesMixin
 
 
@@ -100,7 +101,7 @@ admin.site.unregister(CopilMeeting)
 
 
 @admin.register(CopilMeeting)
-class CopilMeetingAdmin(StampInlinesMixin, programme_admin.CopilMeetingAdmin):
+class CopilMeetingAdmin(StampInlinesMixin, PlainHistoryMixin, programme_admin.CopilMeetingAdmin):
     inlines = programme_admin.CopilMeetingAdmin.inlines + [
         MeetingDocumentInline,
         AnnualPlanInline,
@@ -228,5 +229,5 @@ admin.site.unregister(Decision)
 
 
 @admin.register(Decision)
-class DecisionAdmin(programme_admin.DecisionAdmin):
+class DecisionAdmin(PlainHistoryMixin, programme_admin.DecisionAdmin):
     inlines = [DecisionActionInline]

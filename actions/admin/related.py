@@ -16,6 +16,7 @@ from ..models import (
     Measurement,
     ProgressUpdate,
 )
+from .history import PlainHistoryMixin
 from .stamps import StampInlinesMixin, stamp_related
 
 
@@ -30,21 +31,49 @@ class ActionWithPhaseMixin:
 
 
 @admin.register(Funding)
-class FundingAdmin(ActionWithPhaseMixin, SimpleHistoryAdmin):
-    list_display = ["action", "year", "funder", "kind", "planned", "actual"]
-    list_filter = ["year", "kind", ("funder", admin.RelatedOnlyFieldListFilter), "action__axis"]
-    search_fields = ["action__code", "action__title", "funder__name", "funder__acronym"]
+class FundingAdmin(ActionWithPhaseMixin, PlainHistoryMixin, SimpleHistoryAdmin):
+    list_display = [
+        "action", "year", "funder", "kind", "status", "planned", "granted", "actual", "paid",
+    ]  # fmt: skip
+    list_filter = [
+        "year", "status", "kind", ("funder", admin.RelatedOnlyFieldListFilter), "action__axis",
+    ]  # fmt: skip
+    search_fields = [
+        "action__code", "action__title", "funder__name", "funder__acronym", "decision_reference",
+    ]  # fmt: skip
     autocomplete_fields = ["action", "funder"]
     list_select_related = ["action__phase", "funder"]
-    history_list_display = ["planned_amount", "actual_amount"]
+    history_list_display = [
+        "status", "planned_amount", "granted_amount", "actual_amount", "paid_amount",
+    ]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["action", ("year", "kind"), "funder", "planned_amount"]}),
+        (
+            "Décision du financeur",
+            {"fields": ["status", ("decision_date", "decision_reference"), "granted_amount"]},
+        ),
+        (
+            "Réalisé (saisi par la structure pilote)",
+            {"fields": [("actual_amount", "spent_on"), "spent_note"]},
+        ),
+        ("Versé par le financeur", {"fields": [("paid_amount", "paid_on")]}),
+    ]
 
     @admin.display(description="prévu", ordering="planned_amount")
     def planned(self, obj):
         return euros(obj.planned_amount, 2)
 
+    @admin.display(description="accordé", ordering="granted_amount")
+    def granted(self, obj):
+        return euros(obj.granted_amount, 2) or "—"
+
     @admin.display(description="réalisé", ordering="actual_amount")
     def actual(self, obj):
         return euros(obj.actual_amount, 2) or "—"
+
+    @admin.display(description="versé", ordering="paid_amount")
+    def paid(self, obj):
+        return euros(obj.paid_amount, 2) or "—"
 
 
 class MeasurementInline(admin.TabularInline):
@@ -55,7 +84,9 @@ class MeasurementInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ActionWithPhaseMixin, StampInlinesMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(
+    ActionWithPhaseMixin, StampInlinesMixin, PlainHistoryMixin, SimpleHistoryAdmin
+):
     list_display = ["name", "action", "unit", "baseline", "target", "target_date"]
     list_filter = ["action__axis"]
     search_fields = ["name", "action__code", "action__title"]
@@ -65,7 +96,7 @@ class IndicatorAdmin(ActionWithPhaseMixin, StampInlinesMixin, SimpleHistoryAdmin
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SimpleHistoryAdmin):
+class MeasurementAdmin(PlainHistoryMixin, SimpleHistoryAdmin):
     list_display = ["indicator", "action", "date", "value", "author"]
     list_filter = ["indicator__action__axis"]
     search_fields = ["indicator__name", "indicator__action__code", "comment"]
@@ -103,7 +134,7 @@ class ProgressUpdateAdmin(ActionWithPhaseMixin, admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(ActionWithPhaseMixin, SimpleHistoryAdmin):
+class DocumentAdmin(ActionWithPhaseMixin, PlainHistoryMixin, SimpleHistoryAdmin):
     list_display = ["title", "action", "meeting", "visibility", "uploaded_by", "uploaded_at"]
     list_filter = ["visibility"]
     search_fields = ["title", "original_name", "action__code", "action__title", "meeting__title"]

@@ -40,6 +40,18 @@ class SpreadsheetMixin(ImportMixin, ExportActionMixin):
     import_template_name = "admin/actions/action/import.html"
     import_export_change_list_template = "admin/import_export/change_list_import_export.html"
 
+    def get_actions(self, request):
+        """The export of the selected fiches, named in plain French in the actions menu."""
+        actions = super().get_actions(request)
+        if "export_admin_action" in actions:
+            function, name, _ = actions["export_admin_action"]
+            actions["export_admin_action"] = (
+                function,
+                name,
+                "Exporter les fiches sélectionnées (tableur)",
+            )
+        return actions
+
     def get_import_resource_kwargs(self, request, **kwargs):
         kwargs = super().get_import_resource_kwargs(request, **kwargs)
         previewed = getattr(request, "import_previewed_versions", None)

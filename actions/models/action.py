@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from partners.models import Organisation
+from partners.models import Need, Organisation
 from programme.models import Axis, Decision, Intercommunality, Phase
 
 from .. import perms
@@ -25,9 +25,24 @@ from .choices import (
 )
 
 # The relations of an action kept in its history (and restored by a revert).
-HISTORY_M2M_FIELDS = ["partners", "intercommunalities", "decisions"]
+HISTORY_M2M_FIELDS = ["partners", "intercommunalities", "decisions", "needs"]
 
 PUBLIC = Q(is_public=True, is_archived=False)
+
+
+# Pages of the plan at /actions/<word>/, routed before the fiches (actions/urls.py): no fiche
+# may take one of these words as its address, or its page would be hidden behind the other.
+RESERVED_SLUGS = frozenset({"carte", "calendrier"})
+
+
+def validate_not_reserved_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            "« %(value)s » est l'adresse d'une page du plan d'actions : choisissez un autre "
+            "identifiant d'URL.",
+            code="reserved",
+            params={"value": value},
+        )
 
 
 def stale_cutoff(days=STALE_AFTER_DAYS, today=None):
@@ -109,7 +124,7 @@ class ActionQuerySet(models.QuerySet):
         A correlated subquery rather than a JOIN + GROUP BY: it is computed only for the rows
         fetched (one page), and it leaves the row count of the queryset untouched.
         """
-        from .followup import Funding
+        from .funding import Funding
 
         fundings = Funding.objects.filter(action=OuterRef("pk"))
         if year is not None:
@@ -135,7 +150,9 @@ class Action(models.Model):
     code = models.CharField("code", max_length=20, help_text="Par exemple 2.3")
     code_sort = models.CharField(max_length=60, editable=False, db_index=True, default="")
     title = models.CharField("intitulé", max_length=250)
-    slug = models.SlugField("identifiant d'URL", max_length=250, unique=True)
+    slug = models.SlugField(
+        "identifiant d'URL", max_length=250, unique=True, validators=[validate_not_reserved_slug]
+    )
     summary = models.TextField("résumé", blank=True)
     description = models.TextField("description (Markdown)", blank=True)
     objectives = models.TextField("objectifs (Markdown)", blank=True)
@@ -162,6 +179,32 @@ class Action(models.Model):
     )
     decisions = models.ManyToManyField(
         Decision, blank=True, related_name="actions", verbose_name="décisions du COPIL"
+    )
+    # « Qui contacter »: what a firm needs to take part (the firms' door, /entreprises/).
+    needs = models.ManyToManyField(
+        Need, blank=True, related_name="actions", verbose_name="besoins des entreprises"
+    )
+    how_to_apply = models.TextField(
+        "comment y participer",
+        blank=True,
+        help_text="En quelques lignes : la démarche d'une entreprise intéressée.",
+    )
+    eligibility = models.TextField(
+        "qui peut en bénéficier",
+        blank=True,
+        help_text="En quelques lignes : les entreprises concernées (taille, secteur, lieu…).",
+    )
+    # A named referent is published only with their consent (`has_public_referent`); otherwise
+    # the page shows the pilot organisation's public contact.
+    referent_name = models.CharField("référent : nom", max_length=150, blank=True)
+    referent_role = models.CharField("référent : fonction", max_length=150, blank=True)
+    referent_email = models.EmailField("référent : e-mail", blank=True)
+    referent_phone = models.CharField("référent : téléphone", max_length=30, blank=True)
+    referent_consent = models.BooleanField(
+        "le référent accepte d'être affiché",
+        default=False,
+        help_text="Cochez seulement si la personne a accepté que son nom et ses coordonnées "
+        "soient publiés sur la fiche publique.",
     )
     start_date = models.DateField("date de début", null=True, blank=True)
     end_date = models.DateField("date de fin", null=True, blank=True)
@@ -242,6 +285,11 @@ class Action(models.Model):
         message = axis_phase_mismatch(self.axis_id and self.axis, self.phase_id and self.phase)
         if message:
             raise ValidationError({"axis": message}, code="axis_of_another_phase")
+
+    @property
+    def has_public_referent(self):
+        """A named referent who agreed to be shown on the public fiche."""
+        return self.referent_consent and bool(self.referent_name.strip())
 
     @property
     def is_visible_to_public(self):

@@ -1,5 +1,5 @@
-"""What hangs off an action: its funding lines, indicators and measurements, progress notes and
-documents."""
+"""What hangs off an action besides its funding lines (`funding.py`): indicators and
+measurements, progress notes and documents."""
 
 import uuid
 from pathlib import Path
@@ -9,11 +9,10 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from partners.models import Organisation
 from programme.models import CopilMeeting
 
 from .action import Action
-from .choices import AMOUNT_MIN, PROGRESS_RANGE, YEAR_RANGE, Status
+from .choices import PROGRESS_RANGE, Status
 
 
 def form_token_field():
@@ -25,70 +24,6 @@ def form_token_field():
 
 def unique_form_token(name):
     return models.UniqueConstraint(fields=["form_token"], name=name)
-
-
-class FundingQuerySet(models.QuerySet):
-    def in_reading_order(self):
-        """The lines with their funder, by year, funder and nature: how every page lists them."""
-        return self.select_related("funder").order_by("year", "funder__name", "kind", "pk")
-
-
-class Funding(models.Model):
-    class Kind(models.TextChoices):
-        INVESTMENT = "investment", "Investissement"
-        OPERATING = "operating", "Fonctionnement"
-
-    action = models.ForeignKey(
-        Action, on_delete=models.CASCADE, related_name="fundings", verbose_name="action"
-    )
-    year = models.PositiveSmallIntegerField("année", validators=YEAR_RANGE)
-    funder = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="fundings", verbose_name="financeur"
-    )
-    kind = models.CharField("nature", max_length=12, choices=Kind.choices, default=Kind.OPERATING)
-    planned_amount = models.DecimalField(
-        "montant prévu (€)", max_digits=12, decimal_places=2, default=0, validators=AMOUNT_MIN
-    )
-    actual_amount = models.DecimalField(
-        "montant réalisé (€)",
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=AMOUNT_MIN,
-    )
-    history = HistoricalRecords()
-
-    objects = FundingQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "financement"
-        verbose_name_plural = "financements"
-        ordering = ["action", "year", "funder__name", "kind"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["action", "year", "funder", "kind"],
-                name="funding_unique_line",
-                violation_error_message=(
-                    "Une ligne existe déjà pour cette action, cette année, ce financeur "
-                    "et cette nature."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=Q(planned_amount__gte=0),
-                name="funding_planned_amount_positive",
-                violation_error_message="Le montant ne peut pas être négatif.",
-            ),
-            models.CheckConstraint(
-                condition=Q(actual_amount__isnull=True) | Q(actual_amount__gte=0),
-                name="funding_actual_amount_positive",
-                violation_error_message="Le montant ne peut pas être négatif.",
-            ),
-        ]
-        indexes = [models.Index(fields=["year", "action"])]
-
-    def __str__(self):
-        return f"{self.action.code} · {self.year} · {self.funder} ({self.get_kind_display()})"
 
 
 class Indicator(models.Model):

@@ -123,6 +123,13 @@ class ActionSnapshot(models.Model):
     budget_by_funder = models.JSONField(
         "budget prévu par financeur", default=dict, help_text="{financeur: montant en euros}"
     )
+    milestones = models.JSONField(
+        "jalons à la validation",
+        default=list,
+        blank=True,
+        help_text="[{titre, echeance, atteint_le}] : les jalons de la fiche quand le plan a été "
+        "figé, dans leur ordre.",
+    )
     is_public = models.BooleanField(
         "publique à la validation",
         default=False,

@@ -15,7 +15,7 @@ from programme.models import Intercommunality
 from teritoire.text import strip_control_characters
 
 from ..fields import OPEN_DATA_COLUMNS, Column
-from ..models import Funding
+from ..models import Funding, Milestone
 
 CHUNK_SIZE = 500
 LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
@@ -44,6 +44,25 @@ FUNDING_COLUMNS = [
     Column("demonstration", "text",
            "oui si la ligne finance une fiche de démonstration (fictive), non sinon.", "non",
            read=lambda funding: "oui" if funding.action.is_demo else "non"),
+    # From request to payment (after the older columns, so that their places hold).
+    Column("statut", "text", "Code du statut : planned, requested, granted ou refused.",
+           "granted", read=attrgetter("status")),
+    Column("statut_libelle", "text", "Statut en clair : Prévu, Demandé, Accordé ou Refusé.",
+           "Accordé", read=lambda funding: funding.get_status_display()),
+    Column("date_decision", "date", "Date de la décision du financeur ; vide sans décision.",
+           "2024-02-12", read=attrgetter("decision_date")),
+    Column("reference_decision", "text", "Référence de la décision (arrêté, convention).",
+           read=attrgetter("decision_reference")),
+    Column("montant_accorde", "decimal", "Montant accordé, en euros ; vide sauf ligne accordée.",
+           "18000.00", read=attrgetter("granted_amount")),
+    Column("realise_au", "date", "Date à laquelle le montant réalisé a été arrêté.",
+           "2024-12-31", read=attrgetter("spent_on")),
+    Column("note_realise", "text", "Note de la structure pilote sur le réalisé.",
+           read=attrgetter("spent_note")),
+    Column("montant_verse", "decimal", "Montant versé par le financeur, en euros ; vide si rien.",
+           "9000.00", read=attrgetter("paid_amount")),
+    Column("verse_le", "date", "Date du dernier versement connu.", "2024-06-28",
+           read=attrgetter("paid_on")),
 ]  # fmt: skip
 
 
@@ -59,6 +78,8 @@ def actions_for_export(queryset):
             queryset=Intercommunality.objects.only("pk", "name", "slug", "siren"),
         ),
         Prefetch("fundings", queryset=Funding.objects.in_reading_order()),
+        "needs",
+        Prefetch("milestones", queryset=Milestone.objects.in_order()),
     )
 
 

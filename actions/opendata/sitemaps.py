@@ -1,4 +1,5 @@
-"""sitemap.xml: the public pages, actions, news, axes, intercommunalities, partners, COPIL.
+"""sitemap.xml: the public pages, actions, news, axes, intercommunalities, partners, firms'
+needs, COPIL.
 
 Each section returns a list rather than a queryset: the sitemap's paginator then takes its
 length instead of running a COUNT, so the whole sitemap costs one query per section.
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.contrib import sitemaps
 from django.urls import reverse
 
-from partners.models import Organisation
+from partners.models import Need, Organisation
 from programme.models import Axis, CopilMeeting, Intercommunality, NewsItem
 
 from ..models import Action
@@ -21,6 +22,11 @@ from ..models import Action
 STATIC_PAGES = [
     ("home", 1.0),
     ("actions:list", 0.9),
+    ("actions:firms", 0.9),
+    ("actions:map", 0.6),
+    ("actions:timeline", 0.6),
+    ("actions:plans", 0.6),
+    ("programme:decision_list", 0.6),
     ("programme:territory", 0.8),
     ("directory:list", 0.7),
     ("programme:copil_list", 0.7),
@@ -101,6 +107,18 @@ class OrganisationSitemap(Sitemap):
         return organisation.updated_at
 
 
+class NeedSitemap(Sitemap):
+    """The firms' door, one page per need."""
+
+    priority = 0.8
+
+    def items(self):
+        return list(Need.objects.only("slug"))
+
+    def location(self, need):
+        return reverse("actions:need", args=[need.slug])
+
+
 class CopilSitemap(Sitemap):
     priority = 0.6
 
@@ -115,5 +133,6 @@ SITEMAPS = {
     "axes": AxisSitemap,
     "territoire": IntercommunalitySitemap,
     "partenaires": OrganisationSitemap,
+    "entreprises": NeedSitemap,
     "copil": CopilSitemap,
 }

@@ -15,9 +15,10 @@ from programme.models import CopilMeeting
 from teritoire import identity, pagecache
 
 from ..fields import LIST_SEPARATOR
-from ..models import Action, Funding
+from ..models import Action, Funding, Milestone
 from ..public.filters import ActionFilter
 from . import exports, ics, writers
+from .milestones import MILESTONE_COLUMNS
 
 
 def _open(response):
@@ -40,6 +41,8 @@ def open_data(request):
         "action_count": public.count(),
         "funding_count": Funding.objects.filter(action__in=public).count(),
         "meeting_count": CopilMeeting.objects.public().count(),
+        "milestone_columns": MILESTONE_COLUMNS,
+        "milestone_count": Milestone.objects.public().count(),
         "licence": exports.LICENCE,
         "list_separator": LIST_SEPARATOR.strip(),
     }

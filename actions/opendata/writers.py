@@ -25,6 +25,8 @@ from teritoire.text import spreadsheet_text, strip_control_characters
 
 from ..fields import LIST_SEPARATOR
 from .exports import ACTION_COLUMNS, FUNDING_COLUMNS, LICENCE, action_record, funding_record
+from .milestones import NESTED as MILESTONE_COLUMNS_IN_JSON
+from .milestones import milestone_record
 
 CSV_BATCH = 200
 
@@ -147,6 +149,26 @@ def xlsx_response(actions, base_url, filename):
     )
 
 
+def table_xlsx_response(title, columns, records, filename):
+    """One sheet of `records` and a sheet saying what each column means (the milestones)."""
+    workbook = Workbook(write_only=True)
+    sheet = _xlsx_sheet(workbook, title, columns)
+    for record in records:
+        _xlsx_row(sheet, columns, record)
+    doc = workbook.create_sheet("Colonnes")
+    doc.append(["Feuille", "Colonne", "Description"])
+    for column in columns:
+        doc.append([title, column.name, column.description])
+    doc.append([])
+    doc.append(["Source", identity.publisher(), f"Licence : {LICENCE}"])
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
+    workbook.save(output)
+    output.seek(0)
+    return FileResponse(
+        output, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
+
+
 # JSON ------------------------------------------------------------------------------------------
 
 
@@ -184,6 +206,10 @@ def json_chunks(actions, base_url, generated_at):
                 if not key.startswith("action_")
             }
             for funding in action.fundings.all()
+        ]
+        record["jalons"] = [
+            milestone_record(milestone, MILESTONE_COLUMNS_IN_JSON)
+            for milestone in action.milestones.all()
         ]
         yield ("" if first else ",\n") + _dumps(record)
         first = False

@@ -12,19 +12,19 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     Value,
     When,
 )
 from django.db.models.functions import Lower
 
-from partners.models import Organisation
+from partners.models import Need, Organisation
 from programme.models import Axis, Intercommunality
+from teritoire.search.kinds import filter_actions
+from teritoire.search.terms import parse as parse_search
 
 from ..models import Action, Funding, Priority, Status
 
 SEARCH_MAX_LENGTH = 200
-SEARCH_MAX_TERMS = 8
 
 # How each filter is named in the "ignored" notice, and why a value may be refused.
 NOTICE_SUBJECTS = {
@@ -34,6 +34,7 @@ NOTICE_SUBJECTS = {
     "intercommunalite": "Le filtre « communauté de communes » a été ignoré",
     "annee": "Le filtre « année » a été ignoré",
     "priorite": "Le filtre « priorité » a été ignoré",
+    "besoin": "Le filtre « besoin des entreprises » a été ignoré",
     "q": "La recherche a été ignorée",
     "tri": "Le tri demandé a été ignoré",
 }
@@ -116,7 +117,7 @@ class ActionFilter(django_filters.FilterSet):
         label="Rechercher",
         method="filter_text",
         max_length=SEARCH_MAX_LENGTH,
-        help_text="Code, intitulé ou résumé",
+        help_text="Code, intitulé, résumé, description ou objectifs",
     )
     axe = SlugOrIdFilter(label="Axe", field_name="axis__slug", empty_label="Tous")
     statut = django_filters.ChoiceFilter(
@@ -136,6 +137,9 @@ class ActionFilter(django_filters.FilterSet):
         field_name="priority",
         choices=Priority.choices,
         empty_label="Toutes",
+    )
+    besoin = SlugOrIdFilter(
+        label="Besoin des entreprises", field_name="needs__slug", empty_label="Tous"
     )
     tri = django_filters.ChoiceFilter(
         label="Trier par", method="sort_later", choices=SORT_CHOICES, empty_label=None
@@ -185,6 +189,10 @@ class ActionFilter(django_filters.FilterSet):
             [(ic.slug, ic.name) for ic in intercommunalities],
             {str(ic.pk): ic.slug for ic in intercommunalities},
         )
+        needs = list(Need.objects.only("pk", "slug", "name"))
+        self._set_choices(
+            "besoin", [(need.slug, need.name) for need in needs], {str(n.pk): n.slug for n in needs}
+        )
         years = (
             Funding.objects.filter(action__in=Action.objects.public())
             .order_by("year")
@@ -199,11 +207,9 @@ class ActionFilter(django_filters.FilterSet):
     # Filter methods -------------------------------------------------------------------------
 
     def filter_text(self, queryset, name, value):
-        for term in value.split()[:SEARCH_MAX_TERMS]:
-            queryset = queryset.filter(
-                Q(code__icontains=term) | Q(title__icontains=term) | Q(summary__icontains=term)
-            )
-        return queryset
+        # The site search's own filter (accents and case ignored, French stemming on
+        # PostgreSQL), so the list and /recherche/ always find the same actions.
+        return filter_actions(queryset, parse_search(value))
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(

@@ -6,14 +6,18 @@ from pathlib import PurePath
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from programme.models import Decision
 
-from ..models import Action, Document, Funding, Indicator, Measurement
+from ..models import Action, Document, Funding, Indicator, Measurement, MilestoneSummary
+from ..models.funding import execution_rate, funding_gap
 from .charts import indicator_chart
 from .filters import SORT_CHOICES, ActionFilter
+from .firms import need_links
+from .milestones import milestone_rows, milestones_of
 
 PAGE_SIZE = 20
 
@@ -120,28 +124,74 @@ class ActionListView(FilterView):
 action_list = ActionListView.as_view()
 
 
+def _known_sum(values):
+    """The sum of the amounts known; None while none is."""
+    known = [value for value in values if value is not None]
+    return sum(known, Decimal(0)) if known else None
+
+
 def budget_by_year(fundings):
-    """Funding lines grouped by year with their totals; actual totals count known amounts only."""
+    """Funding lines grouped by year with their totals; granted, actual (spent) and paid totals
+    count known amounts only; gap and execution as `Funding` names them."""
     years = []
     for year, lines in groupby(
         sorted(fundings, key=lambda f: (f.year, f.funder.name)), key=lambda f: f.year
     ):
         lines = list(lines)
-        actuals = [f.actual_amount for f in lines if f.actual_amount is not None]
-        years.append(
-            {
-                "year": year,
-                "lines": lines,
-                "planned": sum((f.planned_amount for f in lines), Decimal(0)),
-                "actual": sum(actuals, Decimal(0)) if actuals else None,
-            }
-        )
-    actual_years = [y["actual"] for y in years if y["actual"] is not None]
-    return {
-        "years": years,
-        "planned": sum((y["planned"] for y in years), Decimal(0)),
-        "actual": sum(actual_years, Decimal(0)) if actual_years else None,
+        years.append(_budget_totals(lines, year=year, lines=lines))
+    return _budget_totals(years, years=years)
+
+
+def _budget_totals(items, **extra):
+    """Totals of funding lines, or of year rows (which carry the same keys as attributes)."""
+
+    def read(item, name, line_name):
+        return item[name] if isinstance(item, dict) else getattr(item, line_name)
+
+    planned = sum((read(i, "planned", "planned_amount") for i in items), Decimal(0))
+    granted = _known_sum(read(i, "granted", "granted_amount") for i in items)
+    actual = _known_sum(read(i, "actual", "actual_amount") for i in items)
+    return extra | {
+        "planned": planned,
+        "granted": granted,
+        "actual": actual,
+        "paid": _known_sum(read(i, "paid", "paid_amount") for i in items),
+        "gap": funding_gap(planned, granted),
+        "execution": execution_rate(actual, granted),
     }
+
+
+def fiche_queryset(actions):
+    """`actions` with everything the fiche shows (page and PDF), in a fixed number of queries."""
+    return (
+        actions.select_related("phase", "axis", "pilot")
+        .annotate(need_links=need_links())  # the firms' needs, in this same query
+        .annotate(milestone_rows=milestone_rows())  # and the milestones
+        .prefetch_related(
+            "partners",
+            "intercommunalities",
+            Prefetch("fundings", queryset=Funding.objects.in_reading_order()),
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.order_by("name", "pk").prefetch_related(
+                    Prefetch("measurements", queryset=Measurement.objects.order_by("date", "pk"))
+                ),
+            ),
+            "updates",
+            Prefetch(
+                "documents",
+                queryset=Document.objects.filter(visibility=Document.Visibility.PUBLIC),
+                to_attr="public_documents",
+            ),
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.filter(meeting__is_public=True)
+                .select_related("meeting")
+                .order_by("-meeting__date", "order", "pk"),
+                to_attr="public_decisions",
+            ),
+        )
+    )
 
 
 class ActionDetailView(DetailView):
@@ -151,37 +201,7 @@ class ActionDetailView(DetailView):
     context_object_name = "action"
 
     def get_queryset(self):
-        return (
-            Action.objects.visible_to(self.request.user)
-            .select_related("phase", "axis", "pilot")
-            .prefetch_related(
-                "partners",
-                "intercommunalities",
-                Prefetch("fundings", queryset=Funding.objects.in_reading_order()),
-                Prefetch(
-                    "indicators",
-                    queryset=Indicator.objects.order_by("name", "pk").prefetch_related(
-                        Prefetch(
-                            "measurements",
-                            queryset=Measurement.objects.order_by("date", "pk"),
-                        )
-                    ),
-                ),
-                "updates",
-                Prefetch(
-                    "documents",
-                    queryset=Document.objects.filter(visibility=Document.Visibility.PUBLIC),
-                    to_attr="public_documents",
-                ),
-                Prefetch(
-                    "decisions",
-                    queryset=Decision.objects.filter(meeting__is_public=True)
-                    .select_related("meeting")
-                    .order_by("-meeting__date", "order", "pk"),
-                    to_attr="public_decisions",
-                ),
-            )
-        )
+        return fiche_queryset(Action.objects.visible_to(self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -205,6 +225,7 @@ class ActionDetailView(DetailView):
             budget=budget_by_year(action.fundings.all()),
             indicators=indicators,
             updates=list(action.updates.all()),
+            milestones=MilestoneSummary(milestones_of(action), timezone.localdate()),
         )
         return context
 

@@ -50,8 +50,16 @@ class ActionForm(RefuseControlCharacters, forms.ModelForm):
 
     class Meta:
         model = Action
-        fields = ["status", "progress", "summary", "description", "start_date", "end_date"]
+        fields = [
+            "status", "progress", "summary", "description", "start_date", "end_date",
+            "how_to_apply", "eligibility", "referent_name", "referent_role", "referent_email",
+            "referent_phone", "referent_consent",
+        ]  # fmt: skip
         widgets = {
+            "how_to_apply": forms.Textarea(attrs={"rows": 3}),
+            "eligibility": forms.Textarea(attrs={"rows": 3}),
+            "referent_email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "referent_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
             "summary": forms.Textarea(attrs={"rows": 3}),
             "description": forms.Textarea(attrs={"rows": 12}),
@@ -69,7 +77,11 @@ class ActionForm(RefuseControlCharacters, forms.ModelForm):
             "end_date": "Laissez vide si elle n'est pas encore connue.",
         }
 
-    field_order = ["status", "progress", "start_date", "end_date", "summary", "description"]
+    field_order = [
+        "status", "progress", "start_date", "end_date", "summary", "description",
+        "how_to_apply", "eligibility", "referent_name", "referent_role", "referent_email",
+        "referent_phone", "referent_consent",
+    ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

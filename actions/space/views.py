@@ -25,8 +25,10 @@ from partners.models import Membership
 from teritoire.templatetags.portal import percent
 
 from ..models import STALE_AFTER_DAYS, Action, Document, Indicator, Measurement, Status
+from ..models.milestones import late_count
 from ..perms import ActionAccess, action_access, can_edit_action, role_annotations
 from ..writes import VersionConflict, save_action
+from .decisions import dashboard_decisions
 from .forms import ActionForm, ArchiveForm
 
 # --------------------------------------------------------------------------- helpers
@@ -91,6 +93,10 @@ def attention_flags(action, today):
     if action.end_date and action.end_date < today:
         end = date_format(action.end_date, "SHORT_DATE_FORMAT")
         flags.append(Attention(f"Date de fin dépassée ({end})", "late"))
+    if getattr(action, "late_milestones", 0):
+        count = action.late_milestones
+        plural = "s" if count > 1 else ""
+        flags.append(Attention(f"{count} jalon{plural} en retard", "late"))
     if action.unmeasured_indicators:
         count = action.unmeasured_indicators
         plural = "s" if count > 1 else ""
@@ -116,6 +122,7 @@ def dashboard_actions(user, today):
         .select_related("axis", "pilot")
         .with_last_update()
         .annotate(unmeasured_indicators=Coalesce(Subquery(unmeasured), 0), **role_annotations(user))
+        .annotate(late_milestones=late_count(today))
         .order_by("code_sort", "pk")
     )
 
@@ -141,6 +148,7 @@ def dashboard(request):
         "actions": current,
         "archived_actions": archived,
         "attention_count": sum(1 for action in current if action.attention),
+        "decisions": dashboard_decisions(user, today),
         "today": today,
         "stale_days": STALE_AFTER_DAYS,
         "space_section": "dashboard",
@@ -178,6 +186,7 @@ def action_detail(request, pk):
         "updates": list(action.updates.select_related("author")),
         "indicators": indicators,
         "documents": documents,
+        "fundings": list(action.fundings.in_reading_order()),
     }
     return render(request, "space/action_detail.html", context)
 
@@ -191,6 +200,8 @@ def _display(value, name):
         return dict(Status.choices).get(value, "")
     if name == "progress":
         return percent(value)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
     if isinstance(value, datetime.date):
         return date_format(value, "SHORT_DATE_FORMAT")
     return value or ""
@@ -203,10 +214,13 @@ def _display(value, name):
     "Seuls les contributeurs de la structure pilote et l'équipe projet modifient la fiche.",
 )
 def action_edit(request, action):
+    from .milestones import warn_open_milestones  # a module that imports this one
+
     if request.method == "POST":
         form = ActionForm(request.POST, instance=action)
         if form.is_valid():
             data = form.cleaned_data
+            milestone_warning = warn_open_milestones(form, action)
             try:
                 save_action(
                     action.pk,
@@ -218,9 +232,12 @@ def action_edit(request, action):
             except VersionConflict:
                 return _conflict(request, action.pk, data)
             messages.success(request, "La fiche action est enregistrée.")
+            if milestone_warning:
+                messages.warning(request, milestone_warning)
             return redirect("space:action", pk=action.pk)
     else:
         form = ActionForm(instance=action, initial={"version": action.version})
+    warn_open_milestones(form, action)
     context = {"action": action, "form": form, "conflict": False}
     return render(request, "space/action_form.html", context)
 

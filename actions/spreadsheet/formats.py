@@ -9,6 +9,7 @@ leading "=" and turns numbers into text.
 
 from io import BytesIO
 
+import openpyxl
 import tablib
 from import_export.formats import base_formats
 from openpyxl import Workbook
@@ -20,6 +21,9 @@ from teritoire.text import spreadsheet_text, strip_control_characters, unescape_
 
 from .widgets import cell_text
 
+# The sheet of the fiches in an exported file and in the template (actions.spreadsheet.template)
+SHEET_NAME = "Fiches actions"
+
 
 class SemicolonCSV(base_formats.CSV):
     """CSV as French spreadsheets write it: ';' between cells, UTF-8 with BOM or Windows-1252.
@@ -27,8 +31,8 @@ class SemicolonCSV(base_formats.CSV):
     Reading accepts ',' as well (the separator of the header line wins).
     """
 
-    def get_title(self):
-        return "csv"
+    def get_title(self):  # the label of the format in the admin's import and export forms
+        return "CSV (séparateur « ; »)"
 
     def is_binary(self):
         return True
@@ -60,19 +64,29 @@ def _map_cells(dataset, function):
 
 
 class XLSX(base_formats.XLSX):
-    """XLSX; the blank rows a spreadsheet leaves at the end are dropped (line numbers kept)."""
+    """XLSX; the sheet « Fiches actions » is read (else the first one), the blank rows a
+    spreadsheet leaves at the end are dropped (line numbers kept)."""
+
+    def get_title(self):  # the label of the format in the admin's import and export forms
+        return "Tableur XLSX"
 
     def create_dataset(self, in_stream):
-        dataset = super().create_dataset(in_stream)
-        rows = list(dataset)
+        """import-export reads the sheet that was open when the file was saved: a template saved
+        on its « Mode d'emploi » would import that sheet. The action sheet is read whatever tab
+        was open (formulas as their values, as import-export reads them)."""
+        book = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=True)
+        sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
+        rows = [[cell.value for cell in row] for row in sheet.rows]
+        book.close()
+        headers, rows = (rows[0], rows[1:]) if rows else ([], [])
         while rows and not any(cell_text(value) for value in rows[-1]):
             rows.pop()
-        return tablib.Dataset(*rows, headers=dataset.headers)
+        return tablib.Dataset(*rows, headers=headers)
 
     def export_data(self, dataset, **kwargs):
         """One sheet, bold header row kept in view; numbers and dates as such, text as text."""
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(dataset.title or "Fiches actions")
+        sheet = workbook.create_sheet(dataset.title or SHEET_NAME)
         sheet.freeze_panes = "A2"
         headers = [str(header) for header in dataset.headers or []]
         for index, header in enumerate(headers, start=1):

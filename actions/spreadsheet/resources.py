@@ -9,7 +9,8 @@ The cells are read and written by the widgets of `actions.spreadsheet.widgets`.
 
 An import creates or updates actions (found by phase and code) and funding lines (found by
 action, year, funder and nature); it never deletes anything. Every row is checked first; the
-preview shows the errors of each row in French and a file with any error imports nothing.
+preview shows the errors of each row in French and a file with any error imports nothing. The
+preview writes nothing: rows change their action in memory (`actions.spreadsheet.preview`).
 """
 
 import types
@@ -24,7 +25,7 @@ from import_export.results import RowResult
 from ..fields import SHEET_COLUMNS, SheetColumn
 from ..models import Action, Funding, Priority, Status
 from .loading import ActionLoader, ReadOnce
-from .preview import RowDiffs
+from .preview import RowDiffs, WritesNothing
 from .versions import VersionChecks
 from .widgets import (
     AmountWidget,
@@ -120,7 +121,9 @@ SheetColumns = types.new_class(
 )
 
 
-class ActionResource(VersionChecks, RowDiffs, ReadOnce, SheetColumns, resources.ModelResource):
+class ActionResource(
+    WritesNothing, VersionChecks, RowDiffs, ReadOnce, SheetColumns, resources.ModelResource
+):
     """Actions with their funding lines, one row per funding line."""
 
     class Meta:
@@ -142,6 +145,7 @@ class ActionResource(VersionChecks, RowDiffs, ReadOnce, SheetColumns, resources.
         self._seen_actions = {}
         self._seen_fundings = {}
         self._created = set()
+        self._slugs = set()  # given to the actions this import creates
 
     @classmethod
     def get_display_name(cls):
@@ -287,6 +291,7 @@ class ActionResource(VersionChecks, RowDiffs, ReadOnce, SheetColumns, resources.
         self._seen_actions.clear()
         self._seen_fundings.clear()
         self._created.clear()
+        self._slugs.clear()
         self.start_version_checks()
         return super().import_data_inner(
             dataset, dry_run, raise_errors, using_transactions, *args, **kw
@@ -299,7 +304,7 @@ class ActionResource(VersionChecks, RowDiffs, ReadOnce, SheetColumns, resources.
         """Model validation too, every message keyed by its column header."""
         errors = dict(import_validation_errors or {})
         try:
-            instance.full_clean(exclude=list(errors), validate_unique=validate_unique)
+            instance.full_clean(exclude=list(errors), **self.db_checks(instance, validate_unique))
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
@@ -318,7 +323,8 @@ class ActionResource(VersionChecks, RowDiffs, ReadOnce, SheetColumns, resources.
     def _unique_slug(self, instance):
         base = slugify(f"{instance.code.replace('.', '-')} {instance.title}")[:240] or "action"
         slug, n = base, 2
-        while Action.objects.filter(slug=slug).exclude(pk=instance.pk).exists():
+        others = Action.objects.exclude(pk=instance.pk)
+        while slug in self._slugs or others.filter(slug=slug).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
 
@@ -331,8 +337,11 @@ class ActionResource(VersionChecks, RowDiffs, ReadOnce, SheetColumns, resources.
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._import_user = kwargs.get("user")
+        if instance.original_values is None:  # the row creates its action
+            self._created.add((instance.phase.number, instance.code))
+            self._slugs.add(instance.slug)
 
-    def do_instance_save(self, instance, is_create):
+    def do_instance_save(self, instance, is_create):  # never called by the preview
         if not is_create and self._action_values(instance) == instance.original_values:
             return  # only a funding line or a list changed on this row
         user = getattr(instance, "_import_user", None)
@@ -341,7 +350,6 @@ class ActionResource(VersionChecks, RowDiffs, ReadOnce, SheetColumns, resources.
         if not is_create:
             self.save_checked(instance, {name: getattr(instance, name) for name in OWN_FIELDS})
             return
-        self._created.add((instance.phase.number, instance.code))
         if user is not None and user.is_authenticated:
             instance.updated_by = user
         instance.save(force_insert=True)
@@ -365,8 +373,9 @@ class ActionResource(VersionChecks, RowDiffs, ReadOnce, SheetColumns, resources.
             return
         funding.planned_amount = instance.funding_planned
         funding.actual_amount = instance.funding_actual
-        funding._change_reason = "Import de tableur"
-        funding.save()
+        if not self.dry_run:
+            funding._change_reason = "Import de tableur"
+            funding.save()
         self.file_actions.saved_funding(funding)
 
     # --- export -----------------------------------------------------------------------

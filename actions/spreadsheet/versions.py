@@ -29,6 +29,8 @@ class VersionChecks:
         `instance` comes from `actions.spreadsheet.loading`, read under a row lock held until
         the import's transaction ends: its version is the current one.
         """
+        if instance.pk is None:
+            return  # an action of this file that the preview would create: nothing to compare
         current = instance.version
         if instance.pk not in self._expected and self.previewed_versions is None:
             self._expected[instance.pk] = self.seen_versions[instance.pk] = current

@@ -5,11 +5,12 @@ from django.utils import timezone
 
 from programme.models import Axis, CopilMeeting
 
-from ..models import STALE_AFTER_DAYS, Action, Funding, Status
+from ..models import STALE_AFTER_DAYS, Action, Funding, Milestone, Status
+from .funding import funding_follow_through
 
 
 def dashboard_data(today=None, stale_days=STALE_AFTER_DAYS, stale_limit=50):
-    """Everything the staff dashboard shows, in a fixed number of queries (five)."""
+    """Everything the staff dashboard shows, in a fixed number of queries."""
     today = today or timezone.localdate()
     axes = list(Axis.objects.select_related("phase").order_by("phase__number", "number"))
     counts = {
@@ -43,6 +44,9 @@ def dashboard_data(today=None, stale_days=STALE_AFTER_DAYS, stale_limit=50):
     stale = Action.objects.stale(stale_days, today).select_related("phase", "pilot", "axis")
     stale_list = list(stale.order_by("last_update_on", "code_sort")[: stale_limit + 1])
     next_meeting = CopilMeeting.objects.upcoming(today).select_related("phase").first()
+    late = Milestone.objects.late(today).of_open_actions()
+    late = late.select_related("action__phase", "action__pilot").order_by("due_date", "pk")
+    late_list = list(late[: stale_limit + 1])
     return {
         "statuses": list(Status),
         "status_table": status_table,
@@ -53,5 +57,8 @@ def dashboard_data(today=None, stale_days=STALE_AFTER_DAYS, stale_limit=50):
         "stale_actions": stale_list[:stale_limit],
         "stale_more": len(stale_list) > stale_limit,
         "next_meeting": next_meeting,
+        "late_milestones": late_list[:stale_limit],
+        "late_milestones_more": len(late_list) > stale_limit,
         "today": today,
+        **funding_follow_through(),
     }

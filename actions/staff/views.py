@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
 
+from .campaigns import campaign_completion
 from .queries import dashboard_data
 
 
@@ -14,5 +15,6 @@ def dashboard(request):
         **admin.site.each_context(request),
         "title": "Tableau de bord du programme",
         **dashboard_data(),
+        "campaign_status": campaign_completion(),
     }
     return render(request, "staff/dashboard.html", context)

@@ -31,7 +31,7 @@ def organisation_list(request):
     piloted_demo = _public_actions().filter(pilot=OuterRef("pk"), is_demo=True)
     organisations = Organisation.objects.annotate(
         piloted_count=Coalesce(Subquery(piloted), 0), piloted_demo=Exists(piloted_demo)
-    )
+    ).prefetch_related("needs")
     by_kind = {}
     for organisation in organisations:
         by_kind.setdefault(organisation.kind, []).append(organisation)
@@ -46,7 +46,8 @@ def organisation_list(request):
 
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
-        Organisation.objects.select_related("intercommunality"), slug=slug
+        Organisation.objects.select_related("intercommunality").prefetch_related("needs"),
+        slug=slug,
     )
     context = {
         "organisation": organisation,

@@ -162,3 +162,51 @@ def de(name, article=""):
 
 
 register.filter("de", de)
+
+
+# The main navigation: which entry a page belongs to (by its URL's namespace and name), and the
+# page that is the entry itself (aria-current="page"; the others of its section get "true").
+NAV_SECTIONS = {
+    ("", "home"): "home",
+    ("programme", "territory"): "territory",
+    ("programme", "intercommunality"): "territory",
+    ("programme", "axis"): "actions",
+    ("programme", "copil_list"): "copil",
+    ("programme", "copil_detail"): "copil",
+    ("programme", "decision_list"): "copil",
+    ("programme", "news_list"): "news",
+    ("programme", "news_detail"): "news",
+    ("actions", "firms"): "firms",
+    ("actions", "need"): "firms",
+    ("actions", "open_data"): "open_data",
+    ("actions", "plans"): "copil",
+    ("actions", "plan"): "copil",
+}
+NAV_ENTRY_PAGES = {
+    "home": "home",
+    "territory": "territory",
+    "actions": "list",
+    "firms": "firms",
+    "directory": "list",
+    "copil": "copil_list",
+    "news": "news_list",
+    "open_data": "open_data",
+}
+
+
+@register.simple_tag
+def nav_current(match, section):
+    """` aria-current="page"` on a section's own entry page, ` aria-current="true"` on the other
+    pages of its section (`{% nav_current request.resolver_match "copil" %}`)."""
+    if match is None:
+        return ""
+    namespace, name = match.namespace or "", match.url_name
+    found = NAV_SECTIONS.get((namespace, name))
+    if found is None and namespace == "actions":
+        found = "copil" if (name or "").startswith("copil_") else "actions"
+    elif found is None and namespace == "directory":
+        found = "directory"
+    if found != section:
+        return ""
+    current = "page" if name == NAV_ENTRY_PAGES[section] else "true"
+    return mark_safe(f' aria-current="{current}"')

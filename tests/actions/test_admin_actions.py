@@ -181,6 +181,7 @@ class TestChangeForm:
                 "fundings-0-year": "2025",
                 "fundings-0-funder": str(funder.pk),
                 "fundings-0-kind": "investment",
+                "fundings-0-status": "planned",
                 "fundings-0-planned_amount": "15000.50",
                 "documents-TOTAL_FORMS": "1",
                 "documents-0-title": "Compte rendu",

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from actions.models import Action, Funding, Status
 from actions.spreadsheet.formats import FORMATS, SemicolonCSV
-from actions.spreadsheet.resources import COLUMNS, ActionResource
+from actions.spreadsheet.resources import ACTION_COLUMNS, COLUMNS, ActionResource
 from tests.actions.factories import ActionFactory, FundingFactory
 from tests.partners.factories import OrganisationFactory, StaffFactory
 from tests.programme.factories import AxisFactory, IntercommunalityFactory, PhaseFactory
@@ -246,7 +246,8 @@ class TestImport:
 
     def test_windows_csv_with_commas_is_read(self, world):
         header = ",".join(h for _, h, _ in COLUMNS)
-        row = ",".join(["2", "1.1", "1", "Plateforme", "", "En cours", "", "AICR"] + [""] * 7)
+        own = ["2", "1.1", "1", "Plateforme", "", "En cours", "", "AICR"]
+        row = ",".join(own + [""] * (len(ACTION_COLUMNS) - len(own)))
         row += ',2024,Région,,"12 500,50",'
         dataset = SemicolonCSV().create_dataset(f"{header}\r\n{row}\r\n".encode("cp1252"))
         result = ActionResource().import_data(dataset, dry_run=False)
@@ -366,4 +367,25 @@ class TestExportRoundTrip:
 
 
 def test_formats_offered_are_xlsx_and_semicolon_csv():
-    assert [f().get_title() for f in FORMATS] == ["xlsx", "csv"]
+    assert [(f().get_title(), f().get_extension()) for f in FORMATS] == [
+        ("Tableur XLSX", "xlsx"),
+        ("CSV (séparateur « ; »)", "csv"),
+    ]
+
+
+def test_an_xlsx_saved_on_another_tab_imports_its_action_sheet():
+    """A file saved while « Mode d'emploi » was open still imports « Fiches actions »."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Fiches actions"
+    book.active.append(["Code", "Intitulé"])
+    book.active.append(["1.1", "Recruter"])
+    notes = book.create_sheet("Mode d'emploi")
+    notes.append(["Colonne", "Explication"])
+    book.active = book.sheetnames.index("Mode d'emploi")
+    stream = io.BytesIO()
+    book.save(stream)
+    dataset = FORMATS[0]().create_dataset(stream.getvalue())
+    assert dataset.headers == ["Code", "Intitulé"]
+    assert list(dataset) == [("1.1", "Recruter")]

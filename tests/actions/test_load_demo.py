@@ -7,7 +7,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
-from actions.demo import DEMO_PASSWORD
+from actions.demo_specs import DEMO_PASSWORD
 from actions.models import (
     Action,
     ActionSnapshot,

@@ -9,6 +9,7 @@ import datetime
 import html as html_lib
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -260,7 +261,7 @@ class TestActionsJson:
         actions = document["actions"]
         assert [a["slug"] for a in actions] == [data["public"].slug, data["other"].slug]
         first = actions[0]
-        assert set(first) == {c.name for c in ACTION_COLUMNS} | {"financements"}
+        assert set(first) == {c.name for c in ACTION_COLUMNS} | {"financements", "jalons"}
         assert first["partenaires"] == ["Bpifrance"]
         assert first["date_debut"] == "2024-01-15"
         assert first["date_fin"] == "2026-12-31"
@@ -389,8 +390,9 @@ class TestSitemapAndRobots:
         assert f"{base}/territoire/val/" in locations
         assert f"{base}/partenaires/bpifrance/" in locations
         assert f"{base}{public_meeting.get_absolute_url()}" in locations
-        copil = [loc for loc in locations if "/copil/" in loc and loc != f"{base}/copil/"]
-        assert copil == [f"{base}{public_meeting.get_absolute_url()}"]
+        meetings = [loc for loc in locations if re.fullmatch(rf"{base}/copil/\d+/", loc)]
+        assert meetings == [f"{base}{public_meeting.get_absolute_url()}"]
+        assert f"{base}/copil/decisions/" in locations  # the register, of public meetings only
 
     @pytest.mark.parametrize("visitor", VISITORS)
     def test_sitemap_same_queries_with_1_and_200_actions(self, client, count_queries, visitor):

@@ -24,7 +24,7 @@ from actions.services import PLAN_CHANGED, preview_annual_plan, validate_annual_
 from programme.models import CopilMeeting
 from teritoire.templatetags.portal import date_fr
 from tests.actions.factories import ActionFactory, FundingFactory
-from tests.budget import assert_no_n_plus_one, bulk_actions, bulk_fundings
+from tests.budget import VISITORS, assert_no_n_plus_one, bulk_actions, bulk_fundings, visit_as
 from tests.partners.factories import OrganisationFactory, StaffFactory
 from tests.programme.factories import AxisFactory, CopilMeetingFactory
 
@@ -424,3 +424,80 @@ def test_a_plan_of_demonstration_data_says_so(client, phase_actions, is_demo):
     validate_annual_plan(meeting, 2024)
     page = client.get("/plans/2024/").content.decode()
     assert ("Donnée de démonstration" in page) is is_demo
+
+
+class TestPlanIndex:
+    """/plans/: the latest validation of each year, public figures, the change year on year."""
+
+    @pytest.fixture
+    def two_years(self, phase_actions):
+        meeting = phase_actions["meeting"]
+        validate_annual_plan(meeting, 2024)
+        later = CopilMeetingFactory(
+            phase=meeting.phase, date=datetime.date(2025, 1, 30), place="Château-Renault"
+        )
+        validate_annual_plan(later, 2025)
+        return {**phase_actions, "later": later}
+
+    def test_validated_plans_by_year_with_public_totals_and_change(self, client, two_years):
+        response = client.get(reverse("actions:plans"))
+        assert response.status_code == 200
+        page = " ".join(response.content.decode().split()).replace("\u00a0", " ")
+        assert page.index("Plan 2025") < page.index("Plan 2024")  # the latest year first
+        assert "10 000 €" in page and "999 €" in page  # 1.1's money in 2024, then 2025
+        assert "Par rapport à 2024&nbsp;: −9 001 €, autant de fiches" in page
+        assert "Premier plan validé" in page
+        assert reverse("actions:plan", args=[2025]) in page
+        assert reverse("actions:plan_pdf", args=[2024]) in page
+        # the private action's money (2 500 + 4 000) and the staff's total never show
+        for secret in ("Friche", "6 500", "16 500", "7 499"):
+            assert secret not in page
+        assert "Donnée de démonstration" not in page
+
+    def test_the_latest_validation_of_a_year_counts(self, client, two_years):
+        Action.objects.filter(pk=two_years["public"].pk).update(is_public=False)
+        validate_annual_plan(two_years["later"], 2025)  # 1.1 no longer public: nothing public
+        page = client.get(reverse("actions:plans")).content.decode().replace("\u00a0", " ")
+        assert "validé 2 fois" in page
+        # 1.1 is now hidden from both years: the public sees zero everywhere
+        assert "0 €" in page and "budget inchangé" in page and "10 000 €" not in page
+
+    def test_a_meeting_that_is_not_public_is_not_named(self, client, two_years):
+        CopilMeeting.objects.filter(pk=two_years["later"].pk).update(is_public=False)
+        page = client.get(reverse("actions:plans")).content.decode()
+        assert "Château-Renault" not in page and "Validé en comité de pilotage" in page
+
+    def test_a_demonstration_plan_says_so(self, client, two_years):
+        CopilMeeting.objects.filter(pk=two_years["later"].pk).update(is_demo=True)
+        page = client.get(reverse("actions:plans")).content.decode()
+        assert "Donnée de démonstration" in page
+        assert "Inclut des données de démonstration" in page
+
+    def test_no_plan_yet(self, client, db):
+        page = client.get(reverse("actions:plans")).content.decode()
+        assert "Aucun plan d'actions n'a encore été validé" in page
+
+    def test_linked_from_each_plan(self, client, two_years):
+        page = client.get(reverse("actions:plan", args=[2024])).content.decode()
+        assert f'href="{reverse("actions:plans")}"' in page
+
+    @pytest.mark.parametrize("visitor", VISITORS)
+    def test_same_queries_with_1_and_200_actions(
+        self, client, phase_actions, count_queries, visitor
+    ):
+        visit_as(client, visitor)
+        meeting = phase_actions["meeting"]
+        validate_annual_plan(meeting, 2024)
+        few = count_queries(reverse("actions:plans"))
+        axis, pilot = phase_actions["public"].axis, OrganisationFactory()
+        many_actions = bulk_actions(
+            200, axis=axis, pilot=pilot, code=factory.Iterator(f"2.{n}" for n in range(200))
+        )
+        bulk_fundings(many_actions, funder=phase_actions["region"], year=2025)
+        later = CopilMeetingFactory(phase=meeting.phase, date=datetime.date(2025, 1, 30))
+        validate_annual_plan(later, 2025)
+        validate_annual_plan(later, 2025)
+        validate_annual_plan(meeting, 2026)
+        many = count_queries(reverse("actions:plans"))
+        assert_no_n_plus_one(few, many)
+        assert "Plan 2026" in many.text and "validé 2 fois" in many.text

@@ -150,8 +150,8 @@ class TestActionDetail:
             re.sub(r"[ \n]+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", budget, re.S)
         ]
-        assert cells[:3] == ["Financeur", "Prévu", "Réalisé"]
-        assert cells[3:5] == [
+        assert cells[:6] == ["Financeur", "Statut", "Prévu", "Accordé", "Réalisé", "Versé"]
+        assert cells[6:8] == [
             "2024",
             "Association des industriels du Castelrenaudais Fonctionnement",
         ]
@@ -160,7 +160,7 @@ class TestActionDetail:
         assert cells[cells.index("Total 2024") + 1] == "15\u00a0000\u00a0€"
         assert cells[cells.index("Total 2025") + 1] == "14\u00a0000\u00a0€"
         assert cells[cells.index("Total toutes années") + 1] == "29\u00a0000\u00a0€"
-        assert cells[cells.index("Total toutes années") + 2] == "11\u00a0500\u00a0€"
+        assert cells[cells.index("Total toutes années") + 3] == "11\u00a0500\u00a0€"
 
     def test_indicator_chart_is_accessible_svg_with_a_table(self, client, action):
         page = text(client.get(url(action)))

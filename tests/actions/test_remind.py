@@ -1,4 +1,5 @@
-"""`manage.py remind_stale_actions`: who is reminded of what, dry run, once a day."""
+"""`manage.py remind_stale_actions`: who is reminded of what, dry run, once a day (the reminder
+log, `ReminderLog`, is what remembers it: no cache or marker file)."""
 
 import datetime
 from io import StringIO
@@ -7,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from actions.models import Action, Status
+from actions.models import Action, ReminderLog, Status
 from partners.models import Membership
 from tests.actions.factories import ActionFactory, ProgressUpdateFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -17,11 +18,6 @@ TODAY = timezone.localdate()
 
 def days_ago(n):
     return TODAY - datetime.timedelta(days=n)
-
-
-@pytest.fixture(autouse=True)
-def _markers(settings, tmp_path):
-    settings.REMINDER_MARKER_DIR = tmp_path / "reminders"
 
 
 @pytest.fixture
@@ -99,6 +95,45 @@ def test_not_sent_twice_the_same_day(world, mailoutbox):
     assert "AICR : déjà relancée aujourd'hui" in output
 
 
+def test_each_sending_is_logged_as_the_cron_s(world, mailoutbox):
+    run("--days", "90")
+    logs = ReminderLog.objects.order_by("recipient_email")
+    assert [log.recipient_email for log in logs] == ["editrice@aicr.example", "second@aicr.example"]
+    log = logs[0]
+    assert log.kind == ReminderLog.Kind.STALE and log.campaign is None
+    assert log.outcome == ReminderLog.Outcome.SENT and log.error == ""
+    assert log.organisation == world["aicr"] and log.recipient == world["editor"].user
+    assert log.sent_by is None and log.by_label == "commande planifiée"
+    assert log.day == TODAY and log.action_codes == "1.1, 1.2"
+    assert sorted(log.actions.values_list("code", flat=True)) == ["1.1", "1.2"]
+
+
+def test_yesterday_s_reminder_does_not_block_today_s(world, mailoutbox):
+    run("--days", "90")
+    ReminderLog.objects.update(day=days_ago(1))
+    run("--days", "90")
+    assert len(mailoutbox) == 4
+
+
+def test_an_editor_added_after_the_reminder_still_gets_it_today(world, mailoutbox):
+    run("--days", "90")
+    MembershipFactory(organisation=world["aicr"], user=UserFactory(email="nouvelle@aicr.example"))
+    run("--days", "90")
+    assert [m.to[0] for m in mailoutbox[2:]] == ["nouvelle@aicr.example"]
+
+
+def test_the_log_alone_remembers_the_day(world, mailoutbox):
+    """No cache entry nor marker file: once the day's log rows are gone, it is sent again."""
+    from django.core.cache import cache
+
+    cache.clear()
+    run("--days", "90")
+    assert not any("remind" in str(key) for key in getattr(cache, "_cache", {}))
+    ReminderLog.objects.all().delete()
+    run("--days", "90")
+    assert len(mailoutbox) == 4
+
+
 def test_organisation_without_editor_is_reported(world, mailoutbox):
     Membership.objects.filter(organisation=world["aicr"], role="editor").delete()
     output = run("--days", "90")
@@ -109,3 +144,10 @@ def test_organisation_without_editor_is_reported(world, mailoutbox):
 def test_days_must_be_positive(db):
     with pytest.raises(CommandError, match="au moins 1"):
         run("--days", "0")
+
+
+def test_a_dry_run_after_today_s_sending_says_it_was_sent(world, mailoutbox):
+    run("--days", "90")
+    output = run("--days", "90", "--dry-run")
+    assert "AICR : déjà relancée aujourd'hui" in output and "[simulation]" not in output
+    assert len(mailoutbox) == 2

@@ -22,6 +22,16 @@ PUBLIC = {
     "action-detail": lambda: Action.objects.get(slug=ACTION_SLUG).get_absolute_url(),
     "copil": lambda: "/copil/",
     "donnees": lambda: "/donnees/",
+    "entreprises": lambda: "/entreprises/",
+    "entreprises-recruter": lambda: "/entreprises/recruter/",
+    "partenaire": lambda: "/partenaires/aicr/",
+    "recherche": lambda: "/recherche/?q=recruter",
+    "recherche-sans-resultat": lambda: "/recherche/?q=xylophone",
+    "carte-des-actions": lambda: "/actions/carte/?intercommunalite=cc-du-val-d-amboise",
+    "calendrier": lambda: "/actions/calendrier/",
+    "plans": lambda: "/plans/",
+    "financements": lambda: "/financements/",
+    "copil-decisions": lambda: "/copil/decisions/",
 }
 PARTNER = {"espace-partenaire": lambda: "/espace-partenaire/"}
 

@@ -114,3 +114,62 @@ class TestDirectoryDetail:
         many = count_queries(organisation.get_absolute_url())
         assert_no_n_plus_one(few, many)
         assert many.text.count('class="card action-card"') == 2 * 200
+
+
+class TestPartnerContactAndNeeds:
+    """Issue 15, item 2: a complete partner page (public contact, the needs it helps with)."""
+
+    def test_detail_shows_public_contact_and_needs(self, client):
+        from tests.test_firms import NeedFactory
+
+        recruter = NeedFactory(name="Recruter", slug="recruter")
+        organisation = OrganisationFactory(
+            name="Maison de l'emploi de test",
+            acronym="MET",
+            kind=Kind.EMPLOYMENT_TRAINING,
+            description="Accompagne les **recrutements** ([source](https://source.example/)).",
+            website="https://met.example",
+            public_email="contact@met.example",
+            phone="01 99 00 00 02",
+            contact_url="https://met.example/contact",
+        )
+        organisation.needs.add(recruter)
+        html = client.get(organisation.get_absolute_url()).content.decode()
+        assert "<h1>Maison de l&#x27;emploi de test</h1>" in html
+        assert "<dt>Sigle</dt><dd>MET</dd>" in html
+        assert "<dt>Type</dt><dd>Emploi et formation</dd>" in html
+        assert "<strong>recrutements</strong>" in html  # Markdown, with its source linked
+        assert 'href="https://source.example/"' in html
+        assert 'href="mailto:contact@met.example"' in html
+        assert 'href="tel:0199000002"' in html
+        assert 'href="https://met.example/contact"' in html
+        assert f'href="{recruter.get_absolute_url()}">Recruter</a>' in html
+
+    def test_detail_without_contact_or_needs_says_so(self, client):
+        organisation = OrganisationFactory(name="GEIDA", acronym="GEIDA")
+        html = client.get(organisation.get_absolute_url()).content.decode()
+        assert "Ses coordonnées publiques ne sont pas encore renseignées." in html
+        assert "Aucun besoin des entreprises n'est encore indiqué pour GEIDA." in html
+        assert "<dt>Sigle</dt>" not in html  # the acronym is the name: not repeated
+
+    def test_list_names_the_needs_each_partner_helps_with(self, client):
+        from tests.test_firms import NeedFactory
+
+        organisation = OrganisationFactory(name="France Travail")
+        organisation.needs.add(NeedFactory(name="Recruter"), NeedFactory(name="Former"))
+        html = client.get(reverse("directory:list")).content.decode()
+        assert "Aide à&nbsp;: recruter, former" in html or "Aide à&nbsp;: former, recruter" in html
+
+    def test_list_and_detail_queries_do_not_grow_with_needs(self, client, count_queries):
+        from tests.test_firms import NeedFactory
+
+        needs = NeedFactory.create_batch(6)
+        organisations = OrganisationFactory.create_batch(3)
+        few = count_queries(reverse("directory:list"))
+        few_detail = count_queries(organisations[0].get_absolute_url())
+        for organisation in OrganisationFactory.create_batch(30) + organisations:
+            organisation.needs.add(*needs)
+        many = count_queries(reverse("directory:list"))
+        many_detail = count_queries(organisations[0].get_absolute_url())
+        assert_no_n_plus_one(few, many)
+        assert_no_n_plus_one(few_detail, many_detail)

@@ -174,6 +174,8 @@ class TestMeetingPages:
                 "meeting": meeting.pk,
                 "order": 1,
                 "text": "Lancer la plateforme RH",
+                "status": "to_engage",
+                "seen_version": decision.version,
                 "Action_decisions-TOTAL_FORMS": "1",
                 "Action_decisions-INITIAL_FORMS": "0",
                 "Action_decisions-0-action": action.pk,

@@ -17,11 +17,11 @@ from actions.models import ProgressUpdate
 from teritoire import pagecache
 from tests.actions.factories import ActionFactory
 from tests.partners.factories import MembershipFactory
+from tests.redis_database import REDIS_URL
 
 pytestmark = pytest.mark.django_db
 
 FORGIVING = "teritoire.unavailable.ForgivingRedisCache"
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture

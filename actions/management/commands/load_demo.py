@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
-from actions.demo import ACCOUNTS, DEMO_PASSWORD, MissingReferenceData, load_demo
+from actions.demo import MissingReferenceData, load_demo
+from actions.demo_specs import ACCOUNTS, DEMO_PASSWORD
 from actions.models import (
     Action,
     ActionSnapshot,
@@ -21,7 +22,11 @@ from actions.models import (
     Funding,
     Indicator,
     Measurement,
+    Milestone,
     ProgressUpdate,
+    ReminderLog,
+    UpdateCampaign,
+    UpdateConfirmation,
 )
 from partners.models import User
 from programme.models import CopilMeeting, Decision, NewsItem
@@ -46,7 +51,13 @@ def remove_demo():
     actions = Action.objects.filter(is_demo=True)
     meetings = CopilMeeting.objects.filter(is_demo=True)
     owned = {  # the rows to delete, each model with its history (if it keeps one)
+        ReminderLog: ReminderLog.objects.filter(campaign__meeting__in=meetings),
+        UpdateConfirmation: UpdateConfirmation.objects.filter(
+            Q(action__in=actions) | Q(campaign__meeting__in=meetings)
+        ),
+        UpdateCampaign: UpdateCampaign.objects.filter(meeting__in=meetings),
         AnnualPlan: demo_plans(),
+        Milestone: Milestone.objects.filter(action__in=actions),
         Document: Document.objects.filter(Q(action__in=actions) | Q(meeting__in=meetings)),
         Measurement: Measurement.objects.filter(indicator__action__in=actions),
         Indicator: Indicator.objects.filter(action__in=actions),

@@ -11,8 +11,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
-from programme.reference import SyncStats, french_number, load_reference, read_reference_files
+from programme.reference import french_number, load_reference, read_reference_files
 from programme.reference_files import DATA_DIR, ReferenceDataError
+from programme.reference_sync import SyncStats
 from programme.signals import reference_loaded
 
 

@@ -1,83 +1,10 @@
-"""Every field of an action that leaves it, declared once.
+"""`ACTION_FIELDS`: one `ActionField` per attribute of the action, in the order of the open-data
+files, with the readers of the columns that are not an attribute as it is (totals, milestones)."""
 
-`ACTION_FIELDS` holds one `ActionField` per attribute of the action, in the order of the open-data
-files. Each says which open-data columns it gives (CSV, XLSX, JSON and the /donnees/ page, through
-`actions.opendata`), its column in the import/export spreadsheet (`actions.spreadsheet`), the
-`ActionSnapshot` attributes it fills when a COPIL validates the annual plan (`actions.services`),
-and whether the plan's diff compares its frozen and current values (`actions.diff`). Adding a field
-to any of these is one entry here (and, for a snapshot attribute, its column on `ActionSnapshot`).
-
-The funding lines' own columns are declared beside their writers, in `actions.opendata.exports`
-and `actions.spreadsheet.resources`.
-"""
-
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from operator import attrgetter
 
-LIST_SEPARATOR = " | "
-
-KIND_LABELS = {
-    "text": "texte",
-    "list": f"liste (valeurs séparées par « {LIST_SEPARATOR.strip()} »)",
-    "integer": "nombre entier",
-    "decimal": "nombre décimal, point comme séparateur",
-    "date": "date ISO 8601 (AAAA-MM-JJ)",
-    "datetime": "date et heure ISO 8601",
-    "url": "adresse web",
-}
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of the open-data files; `read(obj)` gives its value (a list for kind "list").
-
-    A "url" column reads a path, which the exports make absolute with the portal's address.
-    """
-
-    name: str
-    kind: str  # one of KIND_LABELS
-    description: str
-    example: str = ""
-    read: Callable | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def kind_label(self):
-        return KIND_LABELS[self.kind]
-
-
-@dataclass(frozen=True)
-class SheetColumn:
-    """A column of the import/export spreadsheet: its header, the help shown in the template."""
-
-    header: str
-    help_text: str
-    widget: str  # a key of actions.spreadsheet.resources.WIDGETS
-    keep_when_empty: bool = False  # an empty cell keeps the current value (or the default)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """An ActionSnapshot attribute, frozen from the action by `read` when the plan is validated."""
-
-    name: str
-    read: Callable | None = field(default=None, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class ActionField:
-    """One attribute of the action; a reader left empty reads that attribute as it is.
-
-    A compared attribute is frozen under its own name, and `actions.diff.Frozen` and `Current`
-    carry it.
-    """
-
-    attribute: str
-    columns: tuple[Column, ...] = ()
-    sheet: SheetColumn | None = None
-    snapshot: tuple[Snapshot, ...] = ()
-    compared: bool = False  # the plan's diff compares the frozen value with the current one
+from .columns import ActionField, Column, SheetColumn, Snapshot
 
 
 def _names(relation, attribute):
@@ -92,6 +19,11 @@ def actual_total(action):
     """The sum of the actual amounts known so far; None while none is."""
     actuals = [f.actual_amount for f in action.fundings.all() if f.actual_amount is not None]
     return sum(actuals, Decimal("0.00")) if actuals else None
+
+
+def frozen_milestones(action):
+    """The action's milestones in their order, as a validated plan keeps them (prefetched)."""
+    return [milestone.frozen() for milestone in action.milestones.all()]
 
 
 ACTION_FIELDS = [
@@ -368,24 +300,69 @@ ACTION_FIELDS = [
             ),
         ),
     ),
+    # The firms' door (« Qui contacter »), after the older columns so that their places hold.
+    ActionField(
+        "needs",
+        columns=(
+            Column(
+                "besoins",
+                "list",
+                "Besoins des entreprises auxquels l'action répond.",
+                "Recruter",
+                read=_names("needs", "name"),
+            ),
+            Column(
+                "besoins_slugs",
+                "list",
+                "Identifiants stables de ces besoins, dans le même ordre.",
+                "recruter",
+                read=_names("needs", "slug"),
+            ),
+        ),
+    ),
+    ActionField(
+        "how_to_apply",
+        columns=(Column("comment_participer", "text", "Démarche d'une entreprise intéressée."),),
+        sheet=SheetColumn(
+            "Comment y participer", "Quelques lignes : la démarche d'une entreprise.", "text"
+        ),
+    ),
+    ActionField(
+        "eligibility",
+        columns=(Column("eligibilite", "text", "Entreprises qui peuvent en bénéficier."),),
+        sheet=SheetColumn(
+            "Qui peut en bénéficier", "Quelques lignes : taille, secteur, lieu…", "text"
+        ),
+    ),
+    # Milestones: frozen with the plan; the diff compares them apart (`actions.diff`), item by
+    # item; the open data gives them a file of their own (`actions.opendata.milestones`).
+    ActionField("milestones", snapshot=(Snapshot("milestones", frozen_milestones),)),
+    # A named referent is a person: in the staff's spreadsheet, never in the open data (the
+    # public fiche shows them only with their consent; a licence to reuse is another matter).
+    ActionField(
+        "referent_name",
+        sheet=SheetColumn("Référent : nom", "Prénom et nom de la personne à contacter.", "text"),
+    ),
+    ActionField(
+        "referent_role",
+        sheet=SheetColumn("Référent : fonction", "Sa fonction dans l'organisation.", "text"),
+    ),
+    ActionField(
+        "referent_email",
+        sheet=SheetColumn("Référent : e-mail", "Son adresse e-mail professionnelle.", "text"),
+    ),
+    ActionField(
+        "referent_phone",
+        sheet=SheetColumn("Référent : téléphone", "Son numéro professionnel.", "text"),
+    ),
+    ActionField(
+        "referent_consent",
+        sheet=SheetColumn(
+            "Référent affiché",
+            "oui si la personne a accepté que son nom et ses coordonnées soient publiés sur la "
+            "fiche publique ; sinon le contact public de l'organisation pilote est affiché.",
+            "yes_no",
+            keep_when_empty=True,
+        ),
+    ),
 ]
-
-
-def _with_reader(item, attribute):
-    return item if item.read else replace(item, read=attrgetter(attribute))
-
-
-# The spreadsheet opens with the columns that identify a fiche on import: its phase, its code.
-SHEET_KEY = ("phase", "code")
-
-# What each reader of the declaration needs, in the declaration's order (the sheet's key first).
-OPEN_DATA_COLUMNS = [_with_reader(c, f.attribute) for f in ACTION_FIELDS for c in f.columns]
-_sheet = {f.attribute: f.sheet for f in ACTION_FIELDS if f.sheet}
-SHEET_COLUMNS = {attribute: _sheet[attribute] for attribute in SHEET_KEY} | _sheet
-SNAPSHOT_VALUES = [_with_reader(s, f.attribute) for f in ACTION_FIELDS for s in f.snapshot]
-COMPARED = [f.attribute for f in ACTION_FIELDS if f.compared]
-
-
-def snapshot_values(action):
-    """The ActionSnapshot attributes frozen from `action`, as keyword arguments."""
-    return {value.name: value.read(action) for value in SNAPSHOT_VALUES}

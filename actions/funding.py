@@ -1,0 +1,51 @@
+"""The one write path of what the pilot spent on a funding line (réalisé).
+
+`record_spending` is what every screen that changes a line's spent amount, its date and its note
+calls (the partner space; the admin keeps its own form, for the staff, who also enter the
+funder's decision and what it paid): like `actions.writes`, it takes the version the user read
+and writes only if nobody saved since — a conditional `UPDATE … WHERE version = expected` that
+bumps the version and, on PostgreSQL, holds the row lock until the transaction ends — then the
+three fields on the row read back, and the history record with its author and reason. A stale or
+missing version raises `FundingConflict` and writes nothing.
+"""
+
+from django.db import transaction
+from django.db.models import F
+
+from .models import Funding
+
+SPENDING_FIELDS = ("actual_amount", "spent_on", "spent_note")
+
+
+class FundingConflict(Exception):
+    """Someone saved the line after `expected` was read; nothing was written."""
+
+    def __init__(self, pk, expected):
+        self.pk = pk
+        self.expected = expected
+        super().__init__(f"funding {pk}: version {expected} is no longer the current one")
+
+
+def record_spending(pk, changes, *, expected_version, user, reason):
+    """Write `changes` (actual_amount, spent_on, spent_note) to the line `pk` read at
+    `expected_version`; returns the saved line. Callers validate the values beforehand (the
+    database's constraints hold anyway)."""
+    unknown = set(changes) - set(SPENDING_FIELDS)
+    if unknown:
+        raise ValueError(f"not a spending field: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        if expected_version is None:
+            raise FundingConflict(pk, expected_version)
+        bumped = Funding.objects.filter(pk=pk, version=expected_version).update(
+            version=F("version") + 1
+        )
+        if not bumped:
+            raise FundingConflict(pk, expected_version)
+        funding = Funding.objects.select_related("action", "funder").get(pk=pk)
+        for name, value in changes.items():
+            setattr(funding, name, value)
+        if user is not None and user.is_authenticated:
+            funding._history_user = user
+        funding._change_reason = reason
+        funding.save(update_fields=list(changes))
+    return funding
