@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 
 from teritoire import identity, pagecache
+from teritoire.paging import forgiving_page
 
 from . import decisions as decision_files
 from .filters import DecisionFilter
@@ -272,20 +273,7 @@ class DecisionListView(FilterView):
             overdue=Count("pk", filter=Q(pk__in=Decision.objects.overdue(self.filterset.today))),
         )
         paginator.count = self.totals["count"]
-        raw = self.request.GET.get("page", "")
-        self.page_notice = ""
-        number = int(raw) if raw.isdigit() else 0
-        if not raw:
-            number = 1
-        if number < 1:
-            number = 1
-            self.page_notice = "Le numéro de page demandé n'est pas valide : voici la page 1."
-        elif number > paginator.num_pages:
-            self.page_notice = (
-                f"La page {number} n'existe pas : voici la dernière page ({paginator.num_pages})."
-            )
-            number = paginator.num_pages
-        page = paginator.page(number)
+        page, self.page_notice = forgiving_page(paginator, self.request.GET.get("page", ""))
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):

@@ -11,6 +11,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from programme.models import Decision
+from teritoire.paging import forgiving_page
 
 from ..models import Action, Document, Funding, Indicator, Measurement, MilestoneSummary
 from ..models.funding import execution_rate, funding_gap
@@ -68,21 +69,7 @@ class ActionListView(FilterView):
         )
         paginator.count = totals["count"]
         self.includes_demo = bool(totals["demo"])
-        raw = self.request.GET.get("page", "")
-        self.page_notice = ""
-        try:
-            number = int(raw) if raw else 1
-        except ValueError:
-            number = 0
-        if number < 1:
-            number = 1
-            self.page_notice = "Le numéro de page demandé n'est pas valide : voici la page 1."
-        elif number > paginator.num_pages:
-            self.page_notice = (
-                f"La page {number} n'existe pas : voici la dernière page ({paginator.num_pages})."
-            )
-            number = paginator.num_pages
-        page = paginator.page(number)
+        page, self.page_notice = forgiving_page(paginator, self.request.GET.get("page", ""))
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):

@@ -8,7 +8,6 @@ reader of the owner organisation gets a 403 page that says why.
 """
 
 import copy
-import datetime
 
 from django import forms
 from django.contrib import messages
@@ -18,7 +17,6 @@ from django.db.models import F, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from partners.models import Membership
@@ -27,6 +25,7 @@ from programme.models import Decision
 from teritoire.text import RefuseControlCharacters
 
 from ..perms import EDITOR, can_update_decision, can_view_decision, decisions_of_user
+from .conflicts import conflict_rows
 from .forms import DATE_FORMATS, DateInput, version_field
 
 REFUSAL = (
@@ -83,13 +82,8 @@ def _get_decision(request, pk):
     return decision
 
 
-def _display(value, name):
-    """A follow-up value as the conflict page shows it."""
-    if name == "status":
-        return dict(Decision.Status.choices).get(value, "")
-    if isinstance(value, datetime.date):
-        return date_format(value, "SHORT_DATE_FORMAT")
-    return value or ""
+# The status by its label on the conflict page.
+SHOWN = {"status": lambda value: dict(Decision.Status.choices).get(value, "")}
 
 
 @login_required
@@ -130,22 +124,7 @@ def _conflict(request, pk, data):
     current = Decision.objects.select_related("meeting", "owner").get(pk=pk)
     initial = {name: data[name] for name in FOLLOW_UP_FIELDS} | {"version": current.version}
     form = DecisionFollowUpForm(instance=current, initial=initial)
-    rows = []
-    for name in DecisionFollowUpForm.field_order:
-        differs = data[name] != getattr(current, name)
-        if differs:
-            described = [f"id_{name}_current"]
-            if form.fields[name].help_text:
-                described.append(f"id_{name}_helptext")
-            form.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
-        rows.append(
-            {
-                "field": form[name],
-                "mine": _display(data.get(name), name),
-                "current": _display(getattr(current, name), name),
-                "differs": differs,
-            }
-        )
+    rows = conflict_rows(form, data, current, SHOWN)
     last = current.history.select_related("history_user").first()
     context = {
         "decision": current,

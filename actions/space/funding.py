@@ -8,7 +8,6 @@ funder's decision and what it paid are the staff's, in the admin.
 """
 
 import copy
-import datetime
 
 from django import forms
 from django.contrib import messages
@@ -18,16 +17,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
-from teritoire.templatetags.portal import euros
 from teritoire.text import RefuseControlCharacters
 
 from ..funding import SPENDING_FIELDS, FundingConflict, record_spending
 from ..models import Funding
 from ..models.funding import SPENT_OVER_GRANTED
 from ..perms import action_access, can_record_spending
+from .conflicts import conflict_rows
 from .forms import DATE_FORMATS, DateInput, not_in_future, version_field
 
 REFUSAL = (
@@ -103,17 +101,6 @@ def _get_funding(request, pk):
     return funding
 
 
-def _display(value):
-    """A spending value as the conflict page shows it."""
-    if isinstance(value, datetime.date):
-        return date_format(value, "SHORT_DATE_FORMAT")
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return euros(value, 2)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def funding_spent(request, pk):
@@ -151,21 +138,7 @@ def _conflict(request, pk, data):
     current = Funding.objects.select_related("action__pilot", "action__axis", "funder").get(pk=pk)
     initial = {name: data[name] for name in SPENDING_FIELDS} | {"version": current.version}
     form = SpendingForm(instance=current, initial=initial)
-    rows = []
-    for name in SpendingForm.field_order:
-        differs = data[name] != getattr(current, name)
-        if differs:
-            described = [f"id_{name}_current"]
-            if form.fields[name].help_text:
-                described.append(f"id_{name}_helptext")
-            form.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
-        rows.append(
-            {
-                "field": form[name],
-                "current": _display(getattr(current, name)),
-                "differs": differs,
-            }
-        )
+    rows = conflict_rows(form, data, current)
     last = current.history.select_related("history_user").first()
     context = {
         "funding": current,

@@ -7,7 +7,6 @@ nothing reveals that another organisation's action exists; a member whose role d
 change gets a 403 page that says why (`action_view` does both for the pages that change an action).
 """
 
-import datetime
 from dataclasses import dataclass
 from functools import wraps
 
@@ -28,6 +27,7 @@ from ..models import STALE_AFTER_DAYS, Action, Document, Indicator, Measurement,
 from ..models.milestones import late_count
 from ..perms import ActionAccess, action_access, can_edit_action, role_annotations
 from ..writes import VersionConflict, save_action
+from .conflicts import conflict_rows
 from .decisions import dashboard_decisions
 from .forms import ActionForm, ArchiveForm
 
@@ -194,17 +194,8 @@ def action_detail(request, pk):
 # --------------------------------------------------------------------------- edit the fiche
 
 
-def _display(value, name):
-    """A value of the fiche as the conflict page shows it (the user's or the stored one)."""
-    if name == "status":
-        return dict(Status.choices).get(value, "")
-    if name == "progress":
-        return percent(value)
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, datetime.date):
-        return date_format(value, "SHORT_DATE_FORMAT")
-    return value or ""
+# How the conflict page writes the fiche's values that are not plain text, dates or yes/no.
+SHOWN = {"status": lambda value: dict(Status.choices).get(value, ""), "progress": percent}
 
 
 @login_required
@@ -248,23 +239,7 @@ def _conflict(request, pk, data):
     initial = {name: data[name] for name in ActionForm.Meta.fields}
     initial["version"] = current.version
     form = ActionForm(instance=current, initial=initial)
-    rows = []
-    for name in ActionForm.field_order:
-        differs = data[name] != getattr(current, name)
-        if differs:
-            # Screen readers announce the current value with the field.
-            described = [f"id_{name}_current"]
-            if form.fields[name].help_text:
-                described.append(f"id_{name}_helptext")
-            form.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
-        rows.append(
-            {
-                "field": form[name],
-                "mine": _display(data.get(name), name),
-                "current": _display(getattr(current, name), name),
-                "differs": differs,
-            }
-        )
+    rows = conflict_rows(form, data, current, SHOWN)
     context = {"action": current, "form": form, "conflict": True, "rows": rows}
     return render(request, "space/action_form.html", context, status=409)
 
