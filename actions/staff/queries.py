@@ -3,7 +3,7 @@
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from programme.models import Axis, CopilMeeting
+from programme.models import Axis, CopilMeeting, Decision
 
 from ..models import STALE_AFTER_DAYS, Action, Funding, Milestone, Status
 from .funding import funding_follow_through
@@ -47,6 +47,10 @@ def dashboard_data(today=None, stale_days=STALE_AFTER_DAYS, stale_limit=50):
     late = Milestone.objects.late(today).of_open_actions()
     late = late.select_related("action__phase", "action__pilot").order_by("due_date", "pk")
     late_list = list(late[: stale_limit + 1])
+    overdue = Decision.objects.overdue(today).select_related("meeting", "owner")
+    overdue_list = list(
+        overdue.order_by("due_date", "meeting__date", "order", "pk")[: stale_limit + 1]
+    )
     return {
         "statuses": list(Status),
         "status_table": status_table,
@@ -59,6 +63,8 @@ def dashboard_data(today=None, stale_days=STALE_AFTER_DAYS, stale_limit=50):
         "next_meeting": next_meeting,
         "late_milestones": late_list[:stale_limit],
         "late_milestones_more": len(late_list) > stale_limit,
+        "overdue_decisions": overdue_list[:stale_limit],
+        "overdue_decisions_more": len(overdue_list) > stale_limit,
         "today": today,
         **funding_follow_through(),
     }

@@ -8,12 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action, Status
-from programme.models import CopilMeeting
+from actions.models import Action, Milestone, Status
+from programme.models import CopilMeeting, Decision
 from tests.actions.factories import ActionFactory, FundingFactory, ProgressUpdateFactory
 from tests.budget import assert_no_n_plus_one, bulk, bulk_actions, bulk_fundings
 from tests.partners.factories import MembershipFactory, OrganisationFactory, StaffFactory
-from tests.programme.factories import AxisFactory, CopilMeetingFactory
+from tests.programme.factories import AxisFactory, CopilMeetingFactory, DecisionFactory
 
 URL = reverse("staff:dashboard")
 TODAY = timezone.localdate()
@@ -82,3 +82,32 @@ def test_same_queries_with_1_and_200_actions(client, staff, count_queries):
     )
     many = count_queries(URL)
     assert_no_n_plus_one(few, many, budget=None)
+
+
+def test_one_screen_shows_late_milestones_overdue_decisions_and_funding_gaps(client, staff):
+    """Issue 13's « done when »: the chef de projet sees the three on /pilotage/."""
+    action = ActionFactory(status=Status.IN_PROGRESS, code="2.1", title="Club innovation")
+    Milestone.objects.create(action=action, order=1, title="Lancement du club",
+                             due_date=TODAY - datetime.timedelta(days=10))  # fmt: skip
+    Milestone.objects.create(action=action, order=2, title="Jalon à venir",
+                             due_date=TODAY + datetime.timedelta(days=10))  # fmt: skip
+    owner = OrganisationFactory(name="Communauté de communes du Castelrenaudais")
+    meeting = CopilMeetingFactory(phase=action.phase, date=TODAY - datetime.timedelta(days=90))
+    DecisionFactory(meeting=meeting, text="Étudier une navette", owner=owner,
+                    due_date=TODAY - datetime.timedelta(days=5),
+                    status=Decision.Status.IN_PROGRESS, status_date=meeting.date)  # fmt: skip
+    DecisionFactory(meeting=meeting, text="Décision réalisée", owner=owner,
+                    due_date=TODAY - datetime.timedelta(days=5),
+                    status=Decision.Status.DONE, status_date=meeting.date)  # fmt: skip
+    DecisionFactory(meeting=meeting, text="Décision pas encore due", owner=owner,
+                    due_date=TODAY + datetime.timedelta(days=5))  # fmt: skip
+    FundingFactory(action=action, planned_amount=Decimal("20000"))
+
+    page = client.get(URL).content.decode()
+    late = page[page.index("Jalons en retard") : page.index("Décisions du COPIL en retard")]
+    assert "Lancement du club" in late and "Jalon à venir" not in late
+    overdue = page[page.index("Décisions du COPIL en retard") : page.index("Fiches sans note")]
+    assert "Étudier une navette" in overdue and "Castelrenaudais" in overdue
+    assert "Décision réalisée" not in overdue and "pas encore due" not in overdue
+    gaps = page[page.index("plus grands écarts") :]
+    assert "Club innovation" in gaps
