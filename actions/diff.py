@@ -4,7 +4,9 @@
 `current_states` reads the actions from the database (three queries, their milestones
 included) and `frozen_states` puts the snapshots already read in the same shape. The attributes
 it compares are those `actions.fields` marks as compared (each frozen under its own name), and
-the planned budget of the plan's year, funder by funder, and the milestones, one by one.
+the planned budget of the plan's year, funder by funder, the follow-through of the year's
+funding lines (granted, spent, paid: `FOLLOW_THROUGH`, not compared for a plan frozen before
+they were kept), and the milestones, one by one.
 
 The public sees the diff between what it could see on both sides (`public_sides`): the rows
 that were public when frozen, and the actions public today. An action published after the
@@ -20,6 +22,24 @@ from .fields import COMPARED
 from .models import Action, Funding, Milestone, Status, code_sort_key
 
 ZERO = Decimal("0")
+# The totals of an action's funding lines of the plan's year that the plan freezes beside the
+# planned budget: snapshot attribute -> (Funding field, label).
+FOLLOW_THROUGH = {
+    "granted_total": ("granted_amount", "Accordé"),
+    "spent_total": ("actual_amount", "Réalisé"),
+    "paid_total": ("paid_amount", "Versé"),
+}
+
+
+def follow_through_of(fundings):
+    """{action pk: {FOLLOW_THROUGH attribute: Decimal}} summed over `fundings` (an empty
+    amount counts 0)."""
+    totals = defaultdict(lambda: dict.fromkeys(FOLLOW_THROUGH, ZERO))
+    for funding in fundings:
+        sums = totals[funding.action_id]
+        for name, (field_name, _) in FOLLOW_THROUGH.items():
+            sums[name] += getattr(funding, field_name) or ZERO
+    return totals
 
 
 @dataclass(frozen=True)
@@ -32,6 +52,7 @@ class Frozen:
     status: str
     budget: dict  # {funder: Decimal}
     milestones: list = field(default_factory=list)  # Milestone.frozen() dicts, in order
+    follow_through: dict = field(default_factory=dict)  # FOLLOW_THROUGH totals, {} if not kept
 
 
 @dataclass(frozen=True)
@@ -50,6 +71,7 @@ class Current:
     is_public: bool = True
     slug: str = ""
     milestones: list = field(default_factory=list)  # Milestone.frozen() dicts, in order
+    follow_through: dict = field(default_factory=dict)  # FOLLOW_THROUGH totals
 
 
 @dataclass(frozen=True)
@@ -61,6 +83,15 @@ class BudgetChange:
     @property
     def delta(self):
         return self.after - self.before
+
+
+@dataclass(frozen=True)
+class FollowThroughChange:
+    """A total of the year's funding lines (granted, spent or paid) that moved."""
+
+    label: str  # « Accordé », « Réalisé », « Versé »
+    before: Decimal
+    after: Decimal
 
 
 @dataclass
@@ -76,6 +107,7 @@ class ActionChange:
     after: dict = field(default_factory=dict)  # its current value (all of them when added)
     budget_changes: list = field(default_factory=list)
     milestone_changes: list = field(default_factory=list)  # of str, in French
+    follow_through_changes: list = field(default_factory=list)  # of FollowThroughChange
     total_before: Decimal = ZERO
     total_after: Decimal = ZERO
 
@@ -116,6 +148,10 @@ class ActionChange:
     def milestones_changed(self):
         return bool(self.milestone_changes) and not (self.added or self.removed)
 
+    @property
+    def follow_through_changed(self):
+        return bool(self.follow_through_changes) and not (self.added or self.removed)
+
 
 @dataclass
 class PlanDiff:
@@ -143,6 +179,10 @@ class PlanDiff:
     @property
     def milestones_changed(self):
         return [c for c in self.changes if c.milestones_changed]
+
+    @property
+    def follow_through_changed(self):
+        return [c for c in self.changes if c.follow_through_changed]
 
     @property
     def total_delta(self):
@@ -175,6 +215,20 @@ def _budget_changes(before, after):
         old, new = before.get(funder, ZERO), after.get(funder, ZERO)
         if old != new:
             changes.append(BudgetChange(funder, old, new))
+    return changes
+
+
+def follow_through_changes(before, after):
+    """The FOLLOW_THROUGH totals that moved; none when the plan did not keep them (`before`
+    empty or None, a plan frozen before they were)."""
+    changes = []
+    for name, (_, label) in FOLLOW_THROUGH.items():
+        then = (before or {}).get(name)
+        if then is None:
+            continue
+        now = (after or {}).get(name, ZERO)
+        if Decimal(str(then)) != now:
+            changes.append(FollowThroughChange(label, Decimal(str(then)), now))
     return changes
 
 
@@ -262,7 +316,15 @@ def compute_plan_diff(frozen, current):
                 change.before[name], change.after[name] = then, still
         change.budget_changes = _budget_changes(before, after)
         change.milestone_changes = milestone_changes(snapshot.milestones, now.milestones)
-        if change.changed or change.budget_changes or change.milestone_changes:
+        change.follow_through_changes = follow_through_changes(
+            snapshot.follow_through, now.follow_through
+        )
+        if (
+            change.changed
+            or change.budget_changes
+            or change.milestone_changes
+            or change.follow_through_changes
+        ):
             changes.append(change)
     changes.extend(
         _added(action)
@@ -281,6 +343,7 @@ def frozen_states(snapshots):
             title=s.title,
             budget=s.budget_by_funder,
             milestones=s.milestones or [],
+            follow_through={name: getattr(s, name) for name in FOLLOW_THROUGH},
             **_compared(s),
         )
         for s in snapshots
@@ -291,8 +354,10 @@ def current_states(plan):
     """Every action of the plan's phase, with its planned budget of the plan's year by funder."""
     budgets = defaultdict(lambda: defaultdict(Decimal))
     fundings = Funding.objects.filter(action__phase_id=plan.phase_id, year=plan.year)
-    for funding in fundings.select_related("funder").order_by():
+    fundings = list(fundings.select_related("funder").order_by())
+    for funding in fundings:
         budgets[funding.action_id][str(funding.funder)] += funding.planned_amount
+    follow_through = follow_through_of(fundings)
     milestones = defaultdict(list)
     rows = Milestone.objects.filter(action__phase_id=plan.phase_id).order_by(
         "action", "order", "due_date", "pk"
@@ -310,6 +375,7 @@ def current_states(plan):
             is_public=action.is_public,
             slug=action.slug,
             milestones=milestones.get(action.pk, []),
+            follow_through=follow_through.get(action.pk, dict.fromkeys(FOLLOW_THROUGH, ZERO)),
             **_compared(action),
         )
         for action in actions.only(

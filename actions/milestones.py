@@ -33,11 +33,14 @@ def _stamp(milestone, user, reason):
     milestone._change_reason = reason
 
 
-def create_milestone(action, values, *, user, reason="Jalon ajouté"):
-    """A new milestone of `action`, last in its order. `values`: EDIT_FIELDS."""
+def create_milestone(action, values, *, user, reason="Jalon ajouté", order=None):
+    """A new milestone of `action`, last in its order unless `order` is given (the spreadsheet
+    import names it). `values`: EDIT_FIELDS."""
     with transaction.atomic():
-        last = action.milestones.select_for_update().aggregate(last=Max("order"))["last"]
-        milestone = Milestone(action=action, order=(last or 0) + 1, **values)
+        if order is None:
+            last = action.milestones.select_for_update().aggregate(last=Max("order"))["last"]
+            order = (last or 0) + 1
+        milestone = Milestone(action=action, order=order, **values)
         _stamp(milestone, user, reason)
         milestone.save()
     return milestone

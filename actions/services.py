@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from programme.models import CopilMeeting
 
+from .diff import follow_through_of
 from .fields import snapshot_values
 from .models import Action, ActionSnapshot, AnnualPlan, Funding
 
@@ -40,6 +41,7 @@ class PlanRow:
     is_public: bool
     budget_by_funder: dict  # {funder: Decimal}, by funder name
     created_after_meeting: bool
+    follow_through: dict  # the year's granted, spent and paid totals (`diff.FOLLOW_THROUGH`)
 
     @property
     def planned_total(self):
@@ -51,6 +53,7 @@ class PlanRow:
             **self.values,
             "is_public": self.is_public,
             "planned_total": self.planned_total,
+            **self.follow_through,
             "budget_by_funder": {
                 name: str(amount) for name, amount in self.budget_by_funder.items()
             },
@@ -117,7 +120,8 @@ def preview_annual_plan(meeting, year):
 
     Demonstration data is a world of its own: a demonstration meeting freezes demonstration
     actions only, a real meeting real actions only. The attributes frozen from each action are
-    those `actions.fields` declares, plus whether the public may see it. Five queries whatever
+    those `actions.fields` declares, plus whether the public may see it, and the year's
+    granted, spent and paid totals beside its planned budget. Five queries whatever
     the number of actions (the milestones are the fifth).
     """
     check_meeting(meeting)
@@ -129,9 +133,10 @@ def preview_annual_plan(meeting, year):
         .order_by("code_sort", "pk")
     )
     budget = defaultdict(lambda: defaultdict(Decimal))
-    fundings = Funding.objects.filter(action__in=actions, year=year).select_related("funder")
+    fundings = list(Funding.objects.filter(action__in=actions, year=year).select_related("funder"))
     for funding in fundings:
         budget[funding.action_id][str(funding.funder)] += funding.planned_amount
+    follow_through = follow_through_of(fundings)
     rows = [
         PlanRow(
             action=action,
@@ -139,6 +144,7 @@ def preview_annual_plan(meeting, year):
             is_public=action.is_visible_to_public,
             budget_by_funder=dict(sorted(budget.get(action.pk, {}).items())),
             created_after_meeting=timezone.localdate(action.created_at) > meeting.date,
+            follow_through=follow_through[action.pk],
         )
         for action in actions
     ]

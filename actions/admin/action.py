@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..writes import VersionConflict, save_action
 from .bulk import BulkChangesMixin
+from .funding_forms import FundingAdminForm
 from .history import PlainHistoryMixin
 from .latest import AddOnlyInline, LatestFollowUpMixin
 from .milestones import MilestoneInline
@@ -146,11 +147,12 @@ class StaleFilter(admin.SimpleListFilter):
 
 class FundingInline(admin.TabularInline):
     model = Funding
+    form = FundingAdminForm  # refuses a save over a change made since the page opened
     extra = 0
     # The decision's date and reference, the spent note and the dates: on the line's own page.
     fields = [
         "year", "funder", "kind", "planned_amount", "status", "granted_amount", "actual_amount",
-        "paid_amount",
+        "paid_amount", "seen_version",
     ]  # fmt: skip
     autocomplete_fields = ["funder"]
     ordering = ["year", "funder__name", "kind"]

@@ -16,6 +16,7 @@ from ..models import (
     Measurement,
     ProgressUpdate,
 )
+from .funding_forms import FundingChangeForm
 from .history import PlainHistoryMixin
 from .stamps import StampInlinesMixin, stamp_related
 
@@ -32,6 +33,7 @@ class ActionWithPhaseMixin:
 
 @admin.register(Funding)
 class FundingAdmin(ActionWithPhaseMixin, PlainHistoryMixin, SimpleHistoryAdmin):
+    form = FundingChangeForm  # refuses a save over a change made since the page opened
     list_display = [
         "action", "year", "funder", "kind", "status", "planned", "granted", "actual", "paid",
     ]  # fmt: skip
@@ -47,7 +49,10 @@ class FundingAdmin(ActionWithPhaseMixin, PlainHistoryMixin, SimpleHistoryAdmin):
         "status", "planned_amount", "granted_amount", "actual_amount", "paid_amount",
     ]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["action", ("year", "kind"), "funder", "planned_amount"]}),
+        (
+            None,
+            {"fields": ["action", ("year", "kind"), "funder", "planned_amount", "seen_version"]},
+        ),
         (
             "Décision du financeur",
             {"fields": ["status", ("decision_date", "decision_reference"), "granted_amount"]},

@@ -187,8 +187,10 @@ def row_errors(result):
     """« Ligne N du tableur : message » for each refused row (the header is line 1)."""
     texts = []
     for row in result.invalid_rows:
+        sheet = getattr(row, "sheet", None)  # a row of the « Jalons » sheet names it
+        where = f"de l'onglet « {sheet} »" if sheet else "du tableur"
         for messages_of_field in row.error_dict.values():
-            texts.extend(f"Ligne {row.number + 1} du tableur : {m}" for m in messages_of_field)
+            texts.extend(f"Ligne {row.number + 1} {where} : {m}" for m in messages_of_field)
     for number, row in result.row_errors():
         texts.extend(f"Ligne {number + 1} du tableur : {error.error}" for error in row)
     return texts

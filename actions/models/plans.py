@@ -123,6 +123,17 @@ class ActionSnapshot(models.Model):
     budget_by_funder = models.JSONField(
         "budget prévu par financeur", default=dict, help_text="{financeur: montant en euros}"
     )
+    # The follow-through of the year's funding lines when the plan was frozen; empty on a plan
+    # frozen before these totals were kept (its diff then does not compare them).
+    granted_total = models.DecimalField(
+        "accordé de l'année (€)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    spent_total = models.DecimalField(
+        "réalisé de l'année (€)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    paid_total = models.DecimalField(
+        "versé de l'année (€)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
     milestones = models.JSONField(
         "jalons à la validation",
         default=list,

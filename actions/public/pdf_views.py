@@ -5,11 +5,13 @@ public actions, public frozen rows and public meetings, so one cached copy serve
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from teritoire import identity, pagecache, pdf
 
-from ..models import Action
+from ..models import Action, MilestoneSummary
 from . import plans
+from .milestones import milestones_of
 from .views import budget_by_year, fiche_queryset
 
 # Above this many rows, the plan's document gives one line per action (no pilot, no funders):
@@ -30,7 +32,9 @@ def _common():
 
 
 def action_pdf(request, slug):
-    """The fiche action as a PDF: what its public page shows, indicators as tables."""
+    """The fiche action as a PDF: what its public page shows — milestones, « Qui contacter »,
+    funding lines from the plan to the payment — indicators as tables. Addresses are absolute:
+    a printed document has no site to resolve them against."""
 
     def build():
         action = _public_action(slug)
@@ -51,6 +55,8 @@ def action_pdf(request, slug):
                 **_common(),
                 "action": action,
                 "budget": budget_by_year(action.fundings.all()),
+                "milestones": MilestoneSummary(milestones_of(action), timezone.localdate()),
+                "pilot_url": identity.absolute_url(action.pilot.get_absolute_url()),
                 "indicators": indicators,
                 "updates": list(action.updates.all()),
                 "page_url": identity.absolute_url(action.get_absolute_url()),

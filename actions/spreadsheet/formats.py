@@ -23,6 +23,7 @@ from .widgets import cell_text
 
 # The sheet of the fiches in an exported file and in the template (actions.spreadsheet.template)
 SHEET_NAME = "Fiches actions"
+MILESTONE_SHEET = "Jalons"  # its columns: actions.spreadsheet.milestones
 
 
 class SemicolonCSV(base_formats.CSV):
@@ -64,8 +65,9 @@ def _map_cells(dataset, function):
 
 
 class XLSX(base_formats.XLSX):
-    """XLSX; the sheet « Fiches actions » is read (else the first one), the blank rows a
-    spreadsheet leaves at the end are dropped (line numbers kept)."""
+    """XLSX; the sheet « Fiches actions » is read (else the first one), and the sheet « Jalons »
+    when there is one, the blank rows a spreadsheet leaves at the end dropped (line numbers
+    kept)."""
 
     def get_title(self):  # the label of the format in the admin's import and export forms
         return "Tableur XLSX"
@@ -76,30 +78,47 @@ class XLSX(base_formats.XLSX):
         was open (formulas as their values, as import-export reads them)."""
         book = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=True)
         sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
-        rows = [[cell.value for cell in row] for row in sheet.rows]
+        dataset = _read_sheet(sheet)
+        if MILESTONE_SHEET in book.sheetnames and sheet.title != MILESTONE_SHEET:
+            dataset.milestones = _read_sheet(book[MILESTONE_SHEET])
         book.close()
-        headers, rows = (rows[0], rows[1:]) if rows else ([], [])
-        while rows and not any(cell_text(value) for value in rows[-1]):
-            rows.pop()
-        return tablib.Dataset(*rows, headers=headers)
+        return dataset
 
     def export_data(self, dataset, **kwargs):
-        """One sheet, bold header row kept in view; numbers and dates as such, text as text."""
+        """The sheet of the fiches, then the « Jalons » sheet when the dataset carries one."""
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(dataset.title or SHEET_NAME)
-        sheet.freeze_panes = "A2"
-        headers = [str(header) for header in dataset.headers or []]
-        for index, header in enumerate(headers, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(14, len(header) + 4)
-        header_cells = [_xlsx_cell(sheet, header) for header in headers]
-        for cell in header_cells:
-            cell.font = Font(bold=True)
-        sheet.append(header_cells)
-        for row in dataset:
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
+        _write_sheet(workbook, dataset, dataset.title or SHEET_NAME)
+        milestones = getattr(dataset, "milestones", None)
+        if milestones is not None:
+            _write_sheet(workbook, milestones, MILESTONE_SHEET)
         stream = BytesIO()
         workbook.save(stream)
         return stream.getvalue()
+
+
+def _read_sheet(sheet):
+    """A sheet's rows under its header row, without the blank rows a spreadsheet leaves at the
+    end (line numbers kept)."""
+    rows = [[cell.value for cell in row] for row in sheet.rows]
+    headers, rows = (rows[0], rows[1:]) if rows else ([], [])
+    while rows and not any(cell_text(value) for value in rows[-1]):
+        rows.pop()
+    return tablib.Dataset(*rows, headers=headers)
+
+
+def _write_sheet(workbook, dataset, title):
+    """One sheet, bold header row kept in view; numbers and dates as such, text as text."""
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    headers = [str(header) for header in dataset.headers or []]
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(header) + 4)
+    header_cells = [_xlsx_cell(sheet, header) for header in headers]
+    for cell in header_cells:
+        cell.font = Font(bold=True)
+    sheet.append(header_cells)
+    for row in dataset:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
 
 
 def _xlsx_cell(sheet, value):

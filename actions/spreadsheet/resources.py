@@ -1,20 +1,17 @@
 """Spreadsheet import and export of the action plan (django-import-export).
 
-One row per funding line, the action's columns repeated on each of its lines; an action without
-funding has one row with the funding columns left empty. The action's columns are declared in
-`actions.fields`, the funding line's below; `COLUMNS` lists them all in the sheet's order (header
-text, then what the cell holds) and the downloadable template carries the same text as
-comments on its header row and on a "Mode d'emploi" sheet (`actions.spreadsheet.template`).
-The cells are read and written by the widgets of `actions.spreadsheet.widgets`.
-
-An import creates or updates actions (found by phase and code) and funding lines (found by
-action, year, funder and nature); it never deletes anything. Every row is checked first; the
-preview shows the errors of each row in French and a file with any error imports nothing. The
-preview writes nothing: rows change their action in memory (`actions.spreadsheet.preview`).
+One row per funding line, the action's columns repeated on each of its lines (an action without
+funding has one row, funding columns empty). The action's columns are declared in
+`actions.fields`, the funding line's in `.funding_columns`; `COLUMNS` lists them all in the
+sheet's order, with the text the template (`.template`) puts on its headers and its « Mode
+d'emploi ». An XLSX file also carries the milestones on its « Jalons » sheet (`.milestones`).
+Cells are read and written by `.widgets`. An import creates or updates actions (by phase and
+code) and funding lines (by action, year, funder and nature), never deletes; every row is
+checked first, the preview shows each row's errors in French and writes nothing (rows change
+their action in memory: `.preview`), and a file with any error imports nothing.
 """
 
 import types
-from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
@@ -22,9 +19,18 @@ from django.utils.text import slugify
 from import_export import fields, resources
 from import_export.results import RowResult
 
-from ..fields import SHEET_COLUMNS, SheetColumn
+from ..fields import SHEET_COLUMNS
 from ..models import Action, Funding, Priority, Status
+from .funding_columns import (
+    FUNDING_DEFAULTS,
+    FUNDING_FIELDS,
+    FUNDING_SHEET_COLUMNS,
+    FUNDING_TEXTS,
+    check_funding_rules,
+    funding_changes,
+)
 from .loading import ActionLoader, ReadOnce
+from .milestones import MilestoneSheet, milestone_dataset
 from .preview import RowDiffs, WritesNothing
 from .versions import VersionChecks
 from .widgets import (
@@ -43,29 +49,6 @@ from .widgets import (
     fold,
 )
 
-# The funding line's columns; the action's are declared in `actions.fields`.
-FUNDING_SHEET_COLUMNS = {
-    "funding_year": SheetColumn(
-        "Année",
-        "Année de la ligne de financement. Vide si la fiche n'a pas de financement : les quatre "
-        "colonnes suivantes restent alors vides.",
-        "year",
-    ),
-    "funding_funder": SheetColumn(
-        "Financeur", "Sigle ou nom de l'organisation qui finance.", "organisation"
-    ),
-    "funding_kind": SheetColumn(
-        "Nature", "Fonctionnement (par défaut) ou Investissement.", "funding_kind"
-    ),
-    "funding_planned": SheetColumn(
-        "Montant prévu (€)",
-        "Montant en euros ; virgule décimale et espaces acceptés : 12 500,50.",
-        "amount",
-    ),
-    "funding_actual": SheetColumn(
-        "Montant réalisé (€)", "Montant en euros, vide si pas encore connu.", "amount"
-    ),
-}
 SHEET = SHEET_COLUMNS | FUNDING_SHEET_COLUMNS
 # (attribute, header, what the cell holds) — the order of the sheet.
 COLUMNS = [(attribute, column.header, column.help_text) for attribute, column in SHEET.items()]
@@ -96,6 +79,7 @@ WIDGETS = {
     "year": lambda: IntegerWidget(2000, 2100, "L'année est un nombre entre 2000 et 2100."),
     "organisation": OrganisationWidget,
     "funding_kind": lambda: ChoiceWidget(Funding.Kind),
+    "funding_status": lambda: ChoiceWidget(Funding.Status),
     "amount": AmountWidget,
 }
 
@@ -212,7 +196,7 @@ class ActionResource(
         """Load the funding line the row points at, so the preview shows its current amounts."""
         instance.funding = None
         for attribute in FUNDING_COLUMNS:
-            setattr(instance, attribute, None)
+            setattr(instance, attribute, "" if attribute in FUNDING_TEXTS else None)
         instance.original_values = None if new else self._action_values(instance)
         if new:
             return
@@ -230,8 +214,8 @@ class ActionResource(
             instance.funding_year = year
             instance.funding_funder = funder
             instance.funding_kind = kind
-            instance.funding_planned = instance.funding.planned_amount
-            instance.funding_actual = instance.funding.actual_amount
+            for attribute, name in FUNDING_FIELDS.items():
+                setattr(instance, attribute, getattr(instance.funding, name))
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -256,8 +240,12 @@ class ActionResource(
             errors["funding_funder"] = ["Indiquez le financeur de la ligne de financement."]
         if instance.funding_kind is None:
             instance.funding_kind = Funding.Kind.OPERATING
-        if instance.funding_planned is None:
-            instance.funding_planned = Decimal("0.00")
+        for attribute, default in FUNDING_DEFAULTS.items():
+            if getattr(instance, attribute) is None:
+                setattr(instance, attribute, default)
+        for attribute in FUNDING_TEXTS:
+            if getattr(instance, attribute) is None:
+                setattr(instance, attribute, "")
         key = (
             self._key(row),
             instance.funding_year,
@@ -270,6 +258,8 @@ class ActionResource(
                 "Ligne en double : même fiche, année, financeur et nature que la ligne "
                 f"{first + 1} du tableur."
             )
+        if not any(key in errors for key in [*FUNDING_COLUMNS, NON_FIELD_ERRORS]):
+            check_funding_rules(instance, errors)
 
     def _check_repeated_action(self, instance, row, errors):
         """The action's columns must be the same on every row of that action."""
@@ -293,9 +283,15 @@ class ActionResource(
         self._created.clear()
         self._slugs.clear()
         self.start_version_checks()
-        return super().import_data_inner(
+        result = super().import_data_inner(
             dataset, dry_run, raise_errors, using_transactions, *args, **kw
         )
+        milestones = getattr(dataset, "milestones", None)
+        result.milestone_changes, result.milestone_unchanged = [], 0
+        valid = not result.has_errors() and (dry_run or not result.has_validation_errors())
+        if milestones is not None and valid:
+            MilestoneSheet(self, milestones, dry_run=dry_run, user=kw.get("user")).run(result)
+        return result
 
     def before_import_row(self, row, **kwargs):
         self._row_number = kwargs.get("row_number")
@@ -365,14 +361,10 @@ class ActionResource(
             funder=instance.funding_funder,
             kind=instance.funding_kind,
         )
-        if (
-            funding.pk
-            and funding.planned_amount == instance.funding_planned
-            and funding.actual_amount == instance.funding_actual
-        ):
+        if funding.pk and not funding_changes(instance):
             return
-        funding.planned_amount = instance.funding_planned
-        funding.actual_amount = instance.funding_actual
+        for attribute, name in FUNDING_FIELDS.items():
+            setattr(funding, name, getattr(instance, attribute))
         if not self.dry_run:
             funding._change_reason = "Import de tableur"
             funding.save()
@@ -380,7 +372,15 @@ class ActionResource(
 
     # --- export -----------------------------------------------------------------------
 
+    def export(self, queryset=None, **kwargs):
+        """The sheet of the fiches, with the « Jalons » sheet of the same actions as
+        `dataset.milestones` (written by the XLSX format only)."""
+        dataset = super().export(queryset=queryset, **kwargs)
+        dataset.milestones = milestone_dataset(self._exported)
+        return dataset
+
     def iter_queryset(self, queryset):
+        self._exported = queryset
         queryset = queryset.select_related("phase", "axis", "pilot").prefetch_related(
             "partners",
             "intercommunalities",
@@ -391,8 +391,8 @@ class ActionResource(
                 action.funding_year = funding and funding.year
                 action.funding_funder = funding and funding.funder
                 action.funding_kind = funding and funding.kind
-                action.funding_planned = funding and funding.planned_amount
-                action.funding_actual = funding and funding.actual_amount
+                for attribute, name in FUNDING_FIELDS.items():
+                    setattr(action, attribute, getattr(funding, name) if funding else None)
                 yield action
 
     def get_queryset(self):

@@ -1,7 +1,9 @@
 """The downloadable template of the spreadsheet import: its columns, each explained.
 
-The XLSX template has four sheets. « Fiches actions », first and active, is the only sheet an
-import reads, whichever tab was open when the file was saved (`formats.XLSX`): it holds only the
+The XLSX template has five sheets. « Fiches actions », first and active, is the sheet of the
+actions an import reads, whichever tab was open when the file was saved (`formats.XLSX`), with
+« Jalons », the milestones (headers only, each commented; CSV carries no milestone, as the
+mode d'emploi says). « Fiches actions » holds only the
 header row, each header commented with `COLUMNS`' text, and drop-down lists on the columns with a
 closed set of values (statuses, priorities, phases, axes, oui/non, organisations, natures).
 « Exemple » shows two filled rows of one action (never imported); « Mode d'emploi » explains each
@@ -18,7 +20,8 @@ from programme.models import Intercommunality
 from teritoire.text import strip_control_characters
 
 from ..models import Funding, Priority, Status
-from .formats import SHEET_NAME
+from .formats import MILESTONE_SHEET, SHEET_NAME
+from .milestones import CSV_NOTE, MILESTONE_COLUMNS
 from .resources import COLUMNS, SHEET
 from .widgets import LIST_SEPARATOR, Lookups
 
@@ -32,6 +35,11 @@ PRINCIPLE = (
     "sur chaque ligne de la même fiche. Une fiche sans financement tient sur une ligne aux "
     "colonnes de financement vides. L'import ne supprime rien. Seul le premier onglet, "
     f"« {MAIN_SHEET} », est importé : l'onglet « {EXAMPLE_SHEET} » ne l'est jamais."
+)
+MILESTONE_PRINCIPLE = (
+    "Une ligne par jalon. Un jalon est retrouvé par la phase et le code de sa fiche et par son "
+    "ordre : une ligne connue met le jalon à jour, une autre le crée ; l'import ne supprime "
+    "aucun jalon. Un jalon ne peut pas être atteint à une date future."
 )
 # What the drop-down of each kind of column says when a value is not one of its list.
 STRICT = "Choisissez une valeur de la liste (la flèche à droite de la cellule)."
@@ -50,6 +58,7 @@ LIST_TITLES = {
     "pilot": "Pilotes",
     "organisation": "Financeurs",
     "funding_kind": "Natures",
+    "funding_status": "Statuts des financements",
     "yes_no": "Oui ou non",
 }
 
@@ -85,6 +94,7 @@ class TemplateValues:
             "pilot": (self.organisations, False),
             "organisation": (self.organisations, False),
             "funding_kind": (choice_labels(Funding.Kind), True),
+            "funding_status": (choice_labels(Funding.Status), True),
             "yes_no": (["oui", "non"], True),
         }
 
@@ -102,6 +112,7 @@ def template_workbook():
     _headers(example)
     for row in example_rows(values):
         example.append([row.get(attribute, "") for attribute, _, _ in COLUMNS])
+    _milestone_headers(workbook.create_sheet(MILESTONE_SHEET))
     _guide(workbook.create_sheet(GUIDE_SHEET), values)
     lists = workbook.create_sheet(LISTS_SHEET)
     lists.sheet_state = "hidden"
@@ -125,6 +136,26 @@ def _headers(sheet):
         cell.font = Font(bold=True)
         cell.comment = Comment(help_text, "Portail")
         sheet.column_dimensions[cell.column_letter].width = max(14, len(header) + 4)
+    sheet.freeze_panes = "A2"
+
+
+def _milestone_headers(sheet):
+    """The « Jalons » sheet: its headers, commented, and the dates checked as dates."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for index, (attribute, header, help_text) in enumerate(MILESTONE_COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index, value=header)
+        cell.font = Font(bold=True)
+        cell.comment = Comment(help_text, "Portail")
+        sheet.column_dimensions[cell.column_letter].width = 40 if attribute == "title" else 14
+        if attribute == "order":
+            rule = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="1")
+            rule.error = "Un nombre entier à partir de 1."
+            rule.showErrorMessage = True
+            rule.add(f"{cell.column_letter}2:{cell.column_letter}{LAST_ROW}")
+            sheet.add_data_validation(rule)
     sheet.freeze_panes = "A2"
 
 
@@ -237,6 +268,11 @@ def _guide(sheet, values):
         if SHEET[attribute].keep_when_empty:
             allowed = f"{allowed} Vide : la valeur enregistrée est gardée.".strip()
         sheet.append([header, help_text, allowed])
+    sheet.append([])
+    sheet.append([f"Onglet « {MILESTONE_SHEET} »", MILESTONE_PRINCIPLE])
+    for _, header, help_text in MILESTONE_COLUMNS:
+        sheet.append([f"{MILESTONE_SHEET} : {header}", help_text])
+    sheet.append(["CSV", CSV_NOTE])
     sheet.append([])
     sheet.append(["Principe", PRINCIPLE])
     sheet.append(["Exemple", f"L'onglet « {EXAMPLE_SHEET} » montre une fiche à deux lignes."])

@@ -21,7 +21,9 @@ class VersionChecks:
 
     def start_version_checks(self):
         self.seen_versions.clear()
-        self._expected = {int(pk): v for pk, v in (self.previewed_versions or {}).items()}
+        previewed = self.previewed_versions or {}
+        # The actions' versions by pk; the milestones' under their own key (`.milestones`).
+        self._expected = {int(pk): v for pk, v in previewed.items() if str(pk).isdigit()}
 
     def check_version(self, instance):
         """The row's action must be as the preview read it (or as this import left it).

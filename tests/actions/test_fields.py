@@ -44,6 +44,10 @@ def test_the_snapshot_freezes_declared_attributes_only():
         "action",
         "planned_total",
         "budget_by_funder",
+        # the year's funding follow-through, summed from the lines like planned_total
+        "granted_total",
+        "spent_total",
+        "paid_total",
         "is_public",
     }
 

@@ -52,7 +52,7 @@ def drop_down(sheet, header):
     """The validation rule of the column `header` (row 2), or None."""
     letter = openpyxl.utils.get_column_letter(HEADERS.index(header) + 1)
     for rule in sheet.data_validations.dataValidation:
-        if any(f"{letter}2" in str(area) for area in rule.sqref.ranges):
+        if any(str(area).split(":")[0] == f"{letter}2" for area in rule.sqref.ranges):
             return rule
     return None
 
@@ -69,7 +69,9 @@ class TestTemplateWorkbook:
         self, client, staff, world
     ):
         book = download(client)
-        assert book.sheetnames == ["Fiches actions", "Exemple", "Mode d'emploi", "Listes"]
+        assert book.sheetnames == [
+            "Fiches actions", "Exemple", "Jalons", "Mode d'emploi", "Listes"
+        ]  # fmt: skip
         assert book.active.title == "Fiches actions"
         assert book["Listes"].sheet_state == "hidden"
         main = book["Fiches actions"]

@@ -17,10 +17,12 @@ import pypdf
 import pytest
 from django.core.cache import caches
 from django.urls import reverse
+from django.utils import timezone
 
-from actions.models import Action, Document, Funding, Status
+from actions.models import Action, Document, Funding, Milestone, Status
 from actions.services import validate_annual_plan
 from teritoire import pdf
+from teritoire.templatetags.portal import date_fr
 from tests.actions.factories import (
     ActionFactory,
     DocumentFactory,
@@ -133,6 +135,63 @@ class TestFichePdf:
         client.force_login(StaffFactory())
         page = client.get(fiche.get_absolute_url())
         assert page.status_code == 200 and url not in page.content.decode()
+
+
+class TestFicheFollowThrough:
+    """Issue 13: the milestones, « Qui contacter » and the funding line from plan to payment."""
+
+    def test_milestones_summary_and_list(self, client, fiche):
+        today = timezone.localdate()
+        day = datetime.timedelta(days=1)
+        Milestone.objects.create(
+            action=fiche, order=1, title="Convention signée", due_date=today - 30 * day,
+            done_on=today - 40 * day, note="Signée au COPIL",
+        )  # fmt: skip
+        Milestone.objects.create(action=fiche, order=2, title="Premier forum", due_date=today - day)
+        Milestone.objects.create(
+            action=fiche, order=3, title="Bilan annuel", due_date=today + 60 * day
+        )
+        _, text = read(client.get(reverse("actions:detail_pdf", args=[fiche.slug])))
+        text = normal(text)
+        assert "35 % (1 jalon sur 3 atteint, 1 en retard)" in text
+        assert "Jalons" in text and "Signée au COPIL" in text
+        assert f"Convention signée Signée au COPIL Atteint {date_fr(today - 30 * day)}" in text
+        assert f"Premier forum En retard {date_fr(today - day)} —" in text
+        assert f"Bilan annuel À venir {date_fr(today + 60 * day)}" in text
+
+    def test_no_milestone_section_without_milestones(self, client, fiche):
+        _, text = read(client.get(reverse("actions:detail_pdf", args=[fiche.slug])))
+        assert "Jalons" not in text and "jalon sur" not in text
+
+    def test_contact_is_the_referent_only_with_consent(self, client, fiche):
+        pilot = fiche.pilot
+        pilot.public_email = "contact@pilote.example"
+        pilot.save()
+        fiche.referent_name, fiche.referent_email = "Camille Durand", "c.durand@pilote.example"
+        fiche.eligibility = "Les PME industrielles du territoire."
+        fiche.save()
+        _, text = read(client.get(reverse("actions:detail_pdf", args=[fiche.slug])))
+        text = normal(text)
+        assert "Qui contacter ?" in text and "contact@pilote.example" in text
+        assert "Camille Durand" not in text and "c.durand@" not in text
+        assert "Qui peut en bénéficier ? Les PME industrielles du territoire." in text
+
+        Action.objects.filter(pk=fiche.pk).update(referent_consent=True)
+        caches["default"].clear()
+        _, text = read(client.get(reverse("actions:detail_pdf", args=[fiche.slug])))
+        assert "Camille Durand" in text and "c.durand@pilote.example" in text
+
+    def test_funding_columns_from_plan_to_payment(self, client, fiche):
+        Funding.objects.filter(action=fiche).update(
+            status=Funding.Status.GRANTED, decision_date=datetime.date(2024, 3, 1),
+            granted_amount=D("10000"), actual_amount=D("4000"), paid_amount=D("2500"),
+        )  # fmt: skip
+        _, text = read(client.get(reverse("actions:detail_pdf", args=[fiche.slug])))
+        text = normal(text)
+        for header in ("Statut", "Prévu", "Accordé", "Réalisé", "Versé"):
+            assert header in text
+        assert "Accordé le 1er mars 2024 12 000 € 10 000 € 4 000 € 2 500 €" in text
+        assert "Budget accordé 10 000 €" in text
 
 
 class TestNoThirdPartyRequest:
