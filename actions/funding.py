@@ -9,21 +9,15 @@ three fields on the row read back, and the history record with its author and re
 missing version raises `FundingConflict` and writes nothing.
 """
 
-from django.db import transaction
-from django.db.models import F
+from teritoire.versioned import StaleVersion, write_at_version
 
 from .models import Funding
 
 SPENDING_FIELDS = ("actual_amount", "spent_on", "spent_note")
 
 
-class FundingConflict(Exception):
-    """Someone saved the line after `expected` was read; nothing was written."""
-
-    def __init__(self, pk, expected):
-        self.pk = pk
-        self.expected = expected
-        super().__init__(f"funding {pk}: version {expected} is no longer the current one")
+class FundingConflict(StaleVersion):
+    subject = "funding"
 
 
 def record_spending(pk, changes, *, expected_version, user, reason):
@@ -33,19 +27,13 @@ def record_spending(pk, changes, *, expected_version, user, reason):
     unknown = set(changes) - set(SPENDING_FIELDS)
     if unknown:
         raise ValueError(f"not a spending field: {', '.join(sorted(unknown))}")
-    with transaction.atomic():
-        if expected_version is None:
-            raise FundingConflict(pk, expected_version)
-        bumped = Funding.objects.filter(pk=pk, version=expected_version).update(
-            version=F("version") + 1
-        )
-        if not bumped:
-            raise FundingConflict(pk, expected_version)
-        funding = Funding.objects.select_related("action", "funder").get(pk=pk)
-        for name, value in changes.items():
-            setattr(funding, name, value)
-        if user is not None and user.is_authenticated:
-            funding._history_user = user
-        funding._change_reason = reason
-        funding.save(update_fields=list(changes))
-    return funding
+    rows = Funding.objects.select_related("action", "funder")
+    return write_at_version(
+        rows,
+        pk,
+        changes,
+        expected_version=expected_version,
+        user=user,
+        reason=reason,
+        conflict=FundingConflict,
+    )

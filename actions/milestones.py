@@ -10,7 +10,9 @@ writes nothing. Callers validate the values beforehand (the forms, `Milestone.cl
 """
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
+
+from teritoire.versioned import StaleVersion, claim_version, stamp, write_at_version
 
 from .models import Milestone
 
@@ -18,19 +20,8 @@ EDIT_FIELDS = ("title", "due_date", "done_on", "note")
 DONE_FIELDS = ("done_on", "note")
 
 
-class MilestoneConflict(Exception):
-    """Someone saved the milestone after `expected` was read; nothing was written."""
-
-    def __init__(self, pk, expected):
-        self.pk = pk
-        self.expected = expected
-        super().__init__(f"milestone {pk}: version {expected} is no longer the current one")
-
-
-def _stamp(milestone, user, reason):
-    if user is not None and user.is_authenticated:
-        milestone._history_user = user
-    milestone._change_reason = reason
+class MilestoneConflict(StaleVersion):
+    subject = "milestone"
 
 
 def create_milestone(action, values, *, user, reason="Jalon ajouté", order=None):
@@ -41,19 +32,9 @@ def create_milestone(action, values, *, user, reason="Jalon ajouté", order=None
             last = action.milestones.select_for_update().aggregate(last=Max("order"))["last"]
             order = (last or 0) + 1
         milestone = Milestone(action=action, order=order, **values)
-        _stamp(milestone, user, reason)
+        stamp(milestone, user, reason)
         milestone.save()
     return milestone
-
-
-def _bump(pk, expected_version):
-    if expected_version is None:
-        raise MilestoneConflict(pk, expected_version)
-    bumped = Milestone.objects.filter(pk=pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if not bumped:
-        raise MilestoneConflict(pk, expected_version)
 
 
 def update_milestone(pk, changes, *, expected_version, user, reason):
@@ -61,14 +42,16 @@ def update_milestone(pk, changes, *, expected_version, user, reason):
     unknown = set(changes) - set(EDIT_FIELDS)
     if unknown:
         raise ValueError(f"not a milestone field: {', '.join(sorted(unknown))}")
-    with transaction.atomic():
-        _bump(pk, expected_version)
-        milestone = Milestone.objects.select_related("action").get(pk=pk)
-        for name, value in changes.items():
-            setattr(milestone, name, value)
-        _stamp(milestone, user, reason)
-        milestone.save()
-    return milestone
+    rows = Milestone.objects.select_related("action")
+    return write_at_version(
+        rows,
+        pk,
+        changes,
+        expected_version=expected_version,
+        user=user,
+        reason=reason,
+        conflict=MilestoneConflict,
+    )
 
 
 def mark_done(pk, *, done_on, note, expected_version, user):
@@ -85,9 +68,9 @@ def mark_done(pk, *, done_on, note, expected_version, user):
 def delete_milestone(pk, *, expected_version, user):
     """Delete the milestone read at `expected_version` (its deletion stays in the history)."""
     with transaction.atomic():
-        _bump(pk, expected_version)
+        claim_version(Milestone, pk, expected_version, MilestoneConflict)
         milestone = Milestone.objects.get(pk=pk)
-        _stamp(milestone, user, "Jalon supprimé dans l'espace partenaire")
+        stamp(milestone, user, "Jalon supprimé dans l'espace partenaire")
         milestone.delete()
     return milestone
 
@@ -107,6 +90,6 @@ def move_milestone(milestone, offset, *, user):
         for order, row in enumerate(rows, start=1):
             if row.order != order:
                 row.order = order
-                _stamp(row, user, "Jalons réordonnés dans l'espace partenaire")
+                stamp(row, user, "Jalons réordonnés dans l'espace partenaire")
                 row.save(update_fields=["order"])
     return True

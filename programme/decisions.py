@@ -15,13 +15,13 @@ quoted and separated by « ; », as French spreadsheets expect.
 import csv
 import json
 
-from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from teritoire import identity
 from teritoire.text import spreadsheet_text, strip_control_characters
+from teritoire.versioned import StaleVersion, write_at_version
 
 from .models import Decision
 
@@ -29,13 +29,8 @@ FOLLOW_UP_FIELDS = ("status", "status_date", "follow_up")
 LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 
 
-class DecisionConflict(Exception):
-    """Someone saved the decision after `expected` was read; nothing was written."""
-
-    def __init__(self, pk, expected):
-        self.pk = pk
-        self.expected = expected
-        super().__init__(f"decision {pk}: version {expected} is no longer the current one")
+class DecisionConflict(StaleVersion):
+    subject = "decision"
 
 
 def update_follow_up(pk, changes, *, expected_version, user, reason):
@@ -44,22 +39,16 @@ def update_follow_up(pk, changes, *, expected_version, user, reason):
     unknown = set(changes) - set(FOLLOW_UP_FIELDS)
     if unknown:
         raise ValueError(f"not a follow-up field: {', '.join(sorted(unknown))}")
-    with transaction.atomic():
-        if expected_version is None:
-            raise DecisionConflict(pk, expected_version)
-        bumped = Decision.objects.filter(pk=pk, version=expected_version).update(
-            version=F("version") + 1
-        )
-        if not bumped:
-            raise DecisionConflict(pk, expected_version)
-        decision = Decision.objects.select_related("meeting", "owner").get(pk=pk)
-        for name, value in changes.items():
-            setattr(decision, name, value)
-        if user is not None and user.is_authenticated:
-            decision._history_user = user
-        decision._change_reason = reason
-        decision.save()
-    return decision
+    rows = Decision.objects.select_related("meeting", "owner")
+    return write_at_version(
+        rows,
+        pk,
+        changes,
+        expected_version=expected_version,
+        user=user,
+        reason=reason,
+        conflict=DecisionConflict,
+    )
 
 
 # --------------------------------------------------------------------------- the public files

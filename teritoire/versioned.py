@@ -1,0 +1,53 @@
+"""Writing a row only if it is still at the version the user read.
+
+The partner space's write paths of rows two people may edit at once (a decision's follow-up, a
+milestone, the spent amount of a funding line; a fiche has its own in `actions.writes`) take the
+version the user read and write only if nobody saved since: a conditional
+`UPDATE … SET version = version + 1 WHERE pk = … AND version = expected`, which on PostgreSQL also
+holds the row's lock until the transaction ends; then the changes on the row read back, saved
+with their history author and reason. A stale or missing version raises the caller's
+`StaleVersion` subclass and writes nothing.
+"""
+
+from django.db import transaction
+from django.db.models import F
+
+
+class StaleVersion(Exception):
+    """Someone saved the row after `expected` was read; nothing was written."""
+
+    subject = "row"
+
+    def __init__(self, pk, expected):
+        self.pk = pk
+        self.expected = expected
+        super().__init__(f"{self.subject} {pk}: version {expected} is no longer the current one")
+
+
+def claim_version(model, pk, expected_version, conflict=StaleVersion):
+    """Inside the caller's transaction: move the row's version on, or raise `conflict`."""
+    if expected_version is None:
+        raise conflict(pk, expected_version)
+    bumped = model.objects.filter(pk=pk, version=expected_version).update(version=F("version") + 1)
+    if not bumped:
+        raise conflict(pk, expected_version)
+
+
+def stamp(row, user, reason):
+    """The author and reason the history records for the next save of `row`."""
+    if user is not None and user.is_authenticated:
+        row._history_user = user
+    row._change_reason = reason
+
+
+def write_at_version(rows, pk, changes, *, expected_version, user, reason, conflict):
+    """Write `changes` to the row `pk` of the queryset `rows` read at `expected_version`; returns
+    the saved row (read through `rows`, with its select_related)."""
+    with transaction.atomic():
+        claim_version(rows.model, pk, expected_version, conflict)
+        row = rows.get(pk=pk)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        stamp(row, user, reason)
+        row.save(update_fields=list(changes))
+    return row
