@@ -4,12 +4,13 @@ The COPIL meeting and decision admins are extended by `actions.admin` (plan vali
 actions a decision concerns), since `programme` must not import `actions`.
 """
 
-from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
+
+from teritoire.versioned import SeenVersionForm
 
 from .models import (
     AgendaItem,
@@ -110,24 +111,18 @@ DECISION_FIELDS = [
 ]  # fmt: skip
 
 
-def decision_version(pk, lock=False):
-    rows = Decision.objects.filter(pk=pk)
-    if lock:
-        rows = rows.select_for_update()
-    return rows.values_list("version", flat=True).first()
+DECISION_CONFLICT = (
+    "Cette décision a été modifiée depuis l'ouverture de la page (son suivi a peut-être été mis "
+    "à jour par l'organisation responsable) : rechargez la page, puis recommencez."
+)
 
 
-class DecisionAdminForm(forms.ModelForm):
-    """A decision in the admin, at the version it was opened: when its follow-up was saved
-    since (by its owner in the partner space, or by someone else here), the form says so
-    instead of overwriting it. `clean` compares under a row lock, held until the admin's
-    transaction ends (PostgreSQL); a save bumps the version, as `update_follow_up` does."""
+class DecisionAdminForm(SeenVersionForm):
+    """A decision in the admin, at the version it was opened (its follow-up may have been saved
+    since by its owner in the partner space): a save bumps the version, as `update_follow_up`
+    does."""
 
-    seen_version = forms.IntegerField(
-        widget=forms.HiddenInput,
-        required=False,
-        error_messages={"invalid": "Le formulaire est incomplet : rechargez la page."},
-    )
+    version_conflict = DECISION_CONFLICT
 
     class Meta:
         model = Decision
@@ -135,38 +130,9 @@ class DecisionAdminForm(forms.ModelForm):
             "meeting", "order", "text", "owner", "due_date", "status", "status_date", "follow_up",
         ]  # fmt: skip
 
-    # The inline of a meeting reads its decisions fresh: their version is the row's, with no
-    # query per decision. The decision's own page reads it from the row (`DecisionChangeForm`).
-    version_from_row = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            version = self.instance.version
-            if self.version_from_row:
-                version = decision_version(self.instance.pk)
-            self.fields["seen_version"].initial = version
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and self.has_changed():
-            seen = cleaned.get("seen_version")
-            current = decision_version(self.instance.pk, lock=True)
-            if seen is None or seen != current:
-                raise forms.ValidationError(DECISION_CONFLICT, code="decision_version")
-            self.instance.version = current + 1
-        return cleaned
-
 
 class DecisionChangeForm(DecisionAdminForm):
-    # A history revert form shows an old version of the decision: read the row's.
-    version_from_row = True
-
-
-DECISION_CONFLICT = (
-    "Cette décision a été modifiée depuis l'ouverture de la page (son suivi a peut-être été mis "
-    "à jour par l'organisation responsable) : rechargez la page, puis recommencez."
-)
+    version_from_row = True  # the decision's own page (and its history revert)
 
 
 class DecisionInline(admin.StackedInline):

@@ -6,9 +6,11 @@ version the user read and write only if nobody saved since: a conditional
 `UPDATE … SET version = version + 1 WHERE pk = … AND version = expected`, which on PostgreSQL also
 holds the row's lock until the transaction ends; then the changes on the row read back, saved
 with their history author and reason. A stale or missing version raises the caller's
-`StaleVersion` subclass and writes nothing.
+`StaleVersion` subclass and writes nothing. The admin's forms of the same rows check the version
+the page was opened at (`SeenVersionForm`).
 """
 
+from django import forms
 from django.db import transaction
 from django.db.models import F
 
@@ -51,3 +53,46 @@ def write_at_version(rows, pk, changes, *, expected_version, user, reason, confl
         stamp(row, user, reason)
         row.save(update_fields=list(changes))
     return row
+
+
+class SeenVersionForm(forms.ModelForm):
+    """An admin form (or inline form) at the version its row had when the page opened: a save
+    over a change made since (in the partner space, or by someone else here) is refused with
+    `version_conflict`, in French, instead of overwriting it. `clean` compares under a row lock,
+    held until the admin's transaction ends (PostgreSQL), and moves the version on — unless the
+    model's own `save` does (`saves_bump_version`)."""
+
+    seen_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": "Le formulaire est incomplet : rechargez la page."},
+    )
+    version_conflict = "Cette ligne a été modifiée depuis l'ouverture de la page : rechargez-la."
+    saves_bump_version = False
+    # An inline reads its rows fresh: their version is the row's, with no query per row. A
+    # row's own page (a history revert shows an old version) reads it from the database.
+    version_from_row = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            version = self.instance.version
+            if self.version_from_row:
+                version = self._stored_version()
+            self.fields["seen_version"].initial = version
+
+    def _stored_version(self, lock=False):
+        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+        if lock:
+            rows = rows.select_for_update()
+        return rows.values_list("version", flat=True).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed():
+            seen = cleaned.get("seen_version")
+            current = self._stored_version(lock=True)
+            if seen is None or seen != current:
+                raise forms.ValidationError(self.version_conflict, code="stale_version")
+            self.instance.version = current if self.saves_bump_version else current + 1
+        return cleaned
