@@ -304,7 +304,7 @@ class TestPlanPdf:
         Action.objects.filter(code="1.2").update(status=Status.DONE)
         validate_annual_plan(plan.meeting, 2024)
         _, text = read(client.get(reverse("actions:plan_pdf", args=[2024]), {"version": plan.pk}))
-        assert "validé 2 fois" in text
+        assert "validé 2 fois" in normal(text)  # a line may break anywhere in it
         assert client.get(reverse("actions:plan_pdf", args=[2031])).status_code == 404
 
     def test_linked_from_the_plan_page(self, client, plan):
