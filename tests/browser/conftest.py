@@ -107,18 +107,28 @@ def new_context(browser, width=1280, height=900):
     )
 
 
-@pytest.fixture
-def context(browser):
+# One browser tab per test module, its cookies cleared and its size reset before each test (each
+# test opens its page and logs in itself): a fresh context per test costs Chromium a new renderer
+# process and a cold start, a fifth of a second, often more than the checks of a page.
+@pytest.fixture(scope="module")
+def shared_context(browser):
     context = new_context(browser)
+    context.new_page().set_default_timeout(10_000)
     yield context
     context.close()
 
 
 @pytest.fixture
+def context(shared_context):
+    shared_context.clear_cookies()
+    return shared_context
+
+
+@pytest.fixture
 def page(context):
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
+    page = context.pages[0]
+    page.set_viewport_size({"width": WIDTHS["desktop"][0], "height": WIDTHS["desktop"][1]})
+    return page
 
 
 @pytest.fixture
@@ -162,12 +172,14 @@ def csp_violations(page):
 
 def axe_violations(page, tags=AXE_TAGS):
     """Run axe-core (bundled by axe-playwright-python) in the page; return its violations."""
-    page.evaluate(_axe_source())
-    # Only the violations come back to Python: the passes of a page as big as the map weigh
-    # megabytes of JSON, and reading them took longer than the checks themselves.
+    # Injected once per loaded document: a page checked again after a resize keeps it.
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.evaluate(_axe_source())
+    # Only the violations come back to Python, and axe details only them (resultTypes): the
+    # passes of a page as big as the map weigh megabytes, longer to build than the checks.
     violations = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
-        ".violations",
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})).violations",
         list(tags),
     )
     return [
@@ -188,6 +200,30 @@ def horizontal_overflow(page):
     return page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
+
+
+def problems_at_widths(page, url=None, status=200, reflow=True):
+    """Everything wrong with a page at 1280 and 375 px (axe-core, sideways scrolling) and at
+    320 CSS px (sideways scrolling), from one load: the site has no script, so the layout at each
+    width is the CSS's alone and a resize is the page loaded at that width. `url` None checks the
+    page as it is (a form shown with its errors, say); the viewport ends back at 1280 px."""
+    problems = {}
+    if url is not None:
+        page.set_viewport_size({"width": WIDTHS["desktop"][0], "height": WIDTHS["desktop"][1]})
+        response = page.goto(url)
+        assert response.status == status, f"{url} : HTTP {response.status}"
+    for width, height in WIDTHS.values():
+        page.set_viewport_size({"width": width, "height": height})
+        if violations := axe_violations(page):
+            problems[f"axe à {width} px"] = violations
+        if overflow := horizontal_overflow(page):
+            problems[f"défilement horizontal à {width} px"] = f"{overflow} px de trop"
+    if reflow:
+        page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+        if overflow := horizontal_overflow(page):
+            problems[f"défilement horizontal à {REFLOW_WIDTH} px"] = f"{overflow} px de trop"
+    page.set_viewport_size({"width": WIDTHS["desktop"][0], "height": WIDTHS["desktop"][1]})
+    return problems
 
 
 def focus_indicator(page):

@@ -18,37 +18,12 @@ from tests.partners.factories import UserFactory
 
 from .conftest import (
     PARTNER_EMAIL,
-    REFLOW_WIDTH,
-    WIDTHS,
-    axe_violations,
     force_login,
     horizontal_overflow,
-    new_context,
+    problems_at_widths,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-# One browser tab for the whole module, its cookies cleared before each test (each test opens its
-# page and logs in itself): a fresh context per test costs Chromium a new renderer process and a
-# cold start, more than the checks of a page.
-@pytest.fixture(scope="module")
-def shared_context(browser):
-    context = new_context(browser)
-    context.new_page().set_default_timeout(10_000)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def context(shared_context):
-    shared_context.clear_cookies()
-    return shared_context
-
-
-@pytest.fixture
-def page(context):
-    return context.pages[0]
 
 
 ACTION_SLUG = "bourse-aux-locaux-industriels"  # piloted by the demo partner's organisation
@@ -174,23 +149,14 @@ def assert_no_problems(page_type, problems):
 
 
 def problems_of(page, url, status=200, submit_with_errors=None):
-    """Everything wrong with the page at both widths and once reflowed; empty when all is well."""
-    problems = {}
-    for width, height in WIDTHS.values():
-        page.set_viewport_size({"width": width, "height": height})
-        response = page.goto(url)
-        assert response.status == status, f"{url} : HTTP {response.status}"
-        if violations := axe_violations(page):
-            problems[f"axe à {width} px"] = violations
-        if submit_with_errors:
-            submit_with_errors(page)
-            expect(page.get_by_role("alert").first).to_be_visible()
-            if violations := axe_violations(page):
-                problems[f"axe à {width} px, formulaire en erreur"] = violations
-    page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
-    page.goto(url)
-    if overflow := horizontal_overflow(page):
-        problems[f"défilement horizontal à {REFLOW_WIDTH} px"] = f"{overflow} px de trop"
+    """Everything wrong with the page at both widths and once reflowed, forms also once
+    submitted with errors; empty when all is well."""
+    problems = problems_at_widths(page, url, status)
+    if submit_with_errors:
+        submit_with_errors(page)
+        expect(page.get_by_role("alert").first).to_be_visible()
+        errors = problems_at_widths(page)
+        problems.update({f"{key}, formulaire en erreur": value for key, value in errors.items()})
     return problems
 
 

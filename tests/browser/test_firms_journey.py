@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from actions.models import Action
 
-from .conftest import WIDTHS, assert_focus_visible, axe_violations, horizontal_overflow
+from .conftest import assert_focus_visible, problems_at_widths
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,12 +77,5 @@ def test_home_to_a_referent_s_contact_with_the_keyboard_alone(
     ],
 )
 def test_firms_pages_are_accessible_and_reflow(page, demo, path):
-    problems = {}
-    for width, height in WIDTHS.values():
-        page.set_viewport_size({"width": width, "height": height})
-        page.goto(demo.url + path)
-        if violations := axe_violations(page):
-            problems[f"axe à {width} px"] = violations
-        if overflow := horizontal_overflow(page):
-            problems[f"défilement horizontal à {width} px"] = overflow
+    problems = problems_at_widths(page, demo.url + path)
     assert not problems, problems

@@ -10,13 +10,7 @@ from playwright.sync_api import expect
 from actions.models import Action
 from programme.models import Intercommunality
 
-from .conftest import (
-    REFLOW_WIDTH,
-    WIDTHS,
-    assert_focus_visible,
-    axe_violations,
-    horizontal_overflow,
-)
+from .conftest import assert_focus_visible, problems_at_widths
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,17 +24,7 @@ PAGES = {
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_is_accessible_and_reflows(name, page, demo, third_party_requests, csp_violations):
-    url = demo.url + PAGES[name]()
-    problems = {}
-    for width, height in WIDTHS.values():
-        page.set_viewport_size({"width": width, "height": height})
-        assert page.goto(url).status == 200
-        if violations := axe_violations(page):
-            problems[f"axe à {width} px"] = violations
-    page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
-    page.goto(url)
-    if overflow := horizontal_overflow(page):
-        problems[f"défilement horizontal à {REFLOW_WIDTH} px"] = f"{overflow} px de trop"
+    problems = problems_at_widths(page, demo.url + PAGES[name]())
     assert problems == {}
     assert third_party_requests == []
     assert csp_violations == []
