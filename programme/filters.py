@@ -6,11 +6,11 @@ action plan: a bad link never ends on an error page.
 """
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from partners.models import Organisation
+from teritoire.filter_forms import FilterForm
 
 from .models import CopilMeeting, Decision
 
@@ -24,14 +24,6 @@ NOTICE_REASONS = {
     "invalid_choice": "valeur inconnue",
     "null_characters_not_allowed": "caractère non autorisé",
 }
-
-
-class FilterForm(forms.Form):
-    """Labels without the French " :" suffix, as on the action plan's filters."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class DecisionFilter(django_filters.FilterSet):

@@ -1,10 +1,11 @@
 """A cache of rendered public pages, for anonymous visitors, invalidated on every write.
 
-Every cached page is stored under the current *content version*; any write (a model saved or
-deleted, a many-to-many change, a successful POST) bumps the version after the transaction
-commits, so the next visitor gets a freshly rendered page. The version also serves as the ETag
-of public responses (exports and feeds included), so a client that already has the current
-version gets a 304.
+Every cached page is stored with the *content version* it was rendered at; any write (a model
+saved or deleted, a many-to-many change, a successful POST) bumps the version after the
+transaction commits, so the next visitor gets a freshly rendered page. The version and the page
+are read in one round trip to the cache (a page stored at an older version is a miss). The
+version also serves as the ETag of public responses (exports and feeds included), so a client
+that already has the current version gets a 304.
 
 The cache must be shared by every process that serves the site: it is only switched on when the
 default cache is not a per-process one (set CACHE_URL to Redis). With the local-memory default,
@@ -201,19 +202,21 @@ class PublicPageCacheMiddleware:
         if request.path.startswith(EXCLUDED_PREFIXES) or not _is_anonymous(request):
             return self.get_response(request)
 
-        version = current_version()
         # Scheme and host too: a response built from them (a missed absolute URL) stays theirs.
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+        key = f"pagecache:page:{digest}"
+        if_none_match = request.headers.get("If-None-Match", "")
+        # One round trip to the cache for the version and the page, which is kept with the
+        # version it was rendered at: a page of an older version is a miss.
+        version, stored = (current_version(), None) if if_none_match else _version_and_page(key)
         etag = quote_etag(f"v{version}-{digest[:12]}")
-        if etag in request.headers.get("If-None-Match", ""):
+        if etag in if_none_match:
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
-        key = f"pagecache:{version}:{digest}"
-        response = cache.get(key)
-        if response is not None:
-            return response
+        if stored is not None and stored[0] == version:
+            return stored[1]
         response = self.get_response(request)
         if response.status_code != 200 or "private" in response.get("Cache-Control", ""):
             return response
@@ -221,13 +224,23 @@ class PublicPageCacheMiddleware:
         if response.cookies or not _storable(request, response):
             return response
         if response.streaming:
-            response.streaming_content = _tee_into_cache(key, response, response.streaming_content)
+            response.streaming_content = _tee_into_cache(
+                key, version, response, response.streaming_content
+            )
         elif len(response.content) <= max_bytes():
-            cache.set(key, response, TIMEOUT)
+            cache.set(key, (version, response), TIMEOUT)
         return response
 
 
-def _tee_into_cache(key, response, stream):
+def _version_and_page(key):
+    """(current version, (version, response) stored under `key` or None), read together."""
+    found = cache.get_many([VERSION_KEY, key])
+    if VERSION_KEY not in found:
+        return current_version(), None
+    return found[VERSION_KEY], found.get(key)
+
+
+def _tee_into_cache(key, version, response, stream):
     """Send the stream as it comes and keep a copy; once complete, cache it as a plain response.
 
     The export is still generated in a stream the first time (flat memory in the worker); the
@@ -247,4 +260,4 @@ def _tee_into_cache(key, response, stream):
         copy = HttpResponse(b"".join(chunks), status=response.status_code)
         for header, value in response.items():
             copy[header] = value
-        cache.set(key, copy, TIMEOUT)
+        cache.set(key, (version, copy), TIMEOUT)

@@ -81,6 +81,35 @@ def test_a_second_visit_is_served_from_the_cache(shared_cache, client, django_as
     assert response["X-Frame-Options"] == "DENY"
 
 
+@pytest.mark.parametrize("shared_cache", ["redis"], indirect=True)
+def test_a_cached_page_costs_one_read_of_the_cache(shared_cache, client, monkeypatch):
+    """The version and the page come in one round trip (MGET), not one after the other."""
+    import redis
+
+    url = reverse("actions:detail", args=[ActionFactory().slug])
+    client.get(url)
+    commands = []
+    original = redis.Redis.execute_command
+
+    def counted(self, *args, **kwargs):
+        commands.append(args[0])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    assert client.get(url).status_code == 200
+    assert commands == ["MGET"]
+
+
+def test_a_page_kept_at_an_older_version_is_not_served(shared_cache, client):
+    action = ActionFactory(title="Avant")
+    url = reverse("actions:detail", args=[action.slug])
+    assert rendered(client, url) and not rendered(client, url)
+    type(action).objects.filter(pk=action.pk).update(title="Après")  # no signal: a bump alone
+    pagecache.bump_version()
+    assert rendered(client, url)
+    assert "Après" in client.get(url).content.decode()
+
+
 def test_an_edit_shows_at_once(shared_cache, client, django_capture_on_commit_callbacks):
     action = ActionFactory(title="Titre initial")
     url = reverse("actions:list")

@@ -106,7 +106,11 @@ class ProgressUpdate(models.Model):
         verbose_name = "note de suivi"
         verbose_name_plural = "notes de suivi"
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["action", "-date"])]
+        indexes = [
+            models.Index(fields=["action", "-date"]),
+            # The latest notes of the whole plan (home page, feeds), read in this order.
+            models.Index(fields=["-date", "-id"], name="progressupdate_latest"),
+        ]
         constraints = [unique_form_token("progressupdate_unique_form_token")]
 
     def __str__(self):

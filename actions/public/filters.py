@@ -5,7 +5,6 @@ filtering and reported by `ignored_filters()`, so a bad link never ends on an er
 """
 
 import django_filters
-from django import forms
 from django.db.models import (
     Case,
     Exists,
@@ -19,6 +18,7 @@ from django.db.models.functions import Lower
 
 from partners.models import Need, Organisation
 from programme.models import Axis, Intercommunality
+from teritoire.filter_forms import FilterForm
 from teritoire.search.kinds import filter_actions
 from teritoire.search.terms import parse as parse_search
 
@@ -86,14 +86,6 @@ SORTABLE = {
     "avancement": lambda: F("progress"),
     "budget": lambda: F("planned_budget"),
 }
-
-
-class FilterForm(forms.Form):
-    """Labels without the French " :" suffix: the filter grid reads better without it."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class SlugOrIdChoiceField(django_filters.fields.ChoiceField):

@@ -18,6 +18,7 @@ from partners.models import Need
 from programme.map import SequentialScale, communes_with_outline_text, group_centre, territory_map
 from programme.models import Axis, Commune, Intercommunality
 from teritoire import pagecache
+from teritoire.filter_forms import FilterForm
 
 from ..models import Action
 from .filters import ActionFilter
@@ -39,7 +40,7 @@ def axis_choices(axes):
     return list(by_phase.items())
 
 
-class MapFilterForm(forms.Form):
+class MapFilterForm(FilterForm):
     """The map's filters, named as the list's so that a link carries from one to the other."""
 
     axe = forms.ChoiceField(label="Axe", required=False)
@@ -47,7 +48,6 @@ class MapFilterForm(forms.Form):
     intercommunalite = forms.ChoiceField(label="Communauté de communes", required=False)
 
     def __init__(self, *args, axes, needs, intercommunalities, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["axe"].choices = [("", "Tous")] + axis_choices(axes)
         self.fields["besoin"].choices = [("", "Tous")] + [(need.slug, need.name) for need in needs]

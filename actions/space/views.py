@@ -12,6 +12,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -21,6 +22,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from partners.models import Membership
+from teritoire.paging import forgiving_page
 from teritoire.templatetags.portal import percent
 
 from ..models import STALE_AFTER_DAYS, Action, Document, Indicator, Measurement, Status
@@ -127,6 +129,11 @@ def dashboard_actions(user, today):
     )
 
 
+# A page of the dashboard's table: an organisation that pilots a whole axis still reads its
+# actions a screen at a time (and the page stays light).
+DASHBOARD_PAGE_SIZE = 25
+
+
 @login_required
 def dashboard(request):
     today = timezone.localdate()
@@ -143,9 +150,15 @@ def dashboard(request):
         action.can_edit = access.can_edit
         action.attention = attention_flags(action, today)
         (current if action.is_current else archived).append(action)
+    paginator = Paginator(current, DASHBOARD_PAGE_SIZE)
+    page, page_notice = forgiving_page(paginator, request.GET.get("page"))
     context = {
         "memberships": memberships,
-        "actions": current,
+        "actions": page.object_list,
+        "action_count": len(current),
+        "page_obj": page,
+        "page_range": paginator.get_elided_page_range(page.number),
+        "page_notice": page_notice,
         "archived_actions": archived,
         "attention_count": sum(1 for action in current if action.attention),
         "decisions": dashboard_decisions(user, today),

@@ -5,6 +5,7 @@ What Django leaves to us is only French typography: « 1er » for the first day 
 « de » elided or contracted before a name (« d'Amboise », « de l'AICR », « du Département »).
 """
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -22,8 +23,11 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
+@functools.lru_cache(maxsize=1024)
 def render_markdown(text):
-    """Markdown rendered, then sanitised: no script, no event attribute, no javascript: link."""
+    """Markdown rendered, then sanitised: no script, no event attribute, no javascript: link.
+    A text's HTML is kept for the next page that shows it (the same text gives the same HTML):
+    Markdown costs a page more than its queries."""
     html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"])
     return nh3.clean(
         html,

@@ -6,7 +6,9 @@ import factory
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
+from actions.models import Status
 from partners.models import Membership
 from tests.actions.factories import (
     ActionFactory,
@@ -138,8 +140,41 @@ class TestDashboard:
         few = count_queries(reverse("space:dashboard"))
         add_actions(199)
         many = count_queries(reverse("space:dashboard"))
-        assert len(many.response.context["actions"]) == 200
+        assert many.response.context["action_count"] == 200
+        assert len(many.response.context["actions"]) == 25  # a page of the table
         assert_no_n_plus_one(few, many, budget=8)
+
+    def test_the_table_is_paged_and_the_summary_counts_every_action(self, client, user):
+        organisation = MembershipFactory(user=user).organisation
+        actions = bulk_actions(
+            30,
+            pilot=organisation,
+            status=Status.IN_PROGRESS,
+            start_date=TODAY - datetime.timedelta(days=100),
+            end_date=TODAY - datetime.timedelta(days=1),
+        )
+        client.force_login(user)
+        url = reverse("space:dashboard")
+
+        first = client.get(url)
+        page = first.content.decode()
+        assert "<strong>30</strong> actions suivies" in page
+        # Each one's end date has passed: all 30 are flagged, not only the 25 shown.
+        assert "<strong>30</strong> à surveiller" in page
+        assert len(first.context["actions"]) == 25
+        assert "(page 1 sur 2, actions 1 à 25)" in page
+        assert 'aria-label="Pages de mes actions"' in page and "?page=2" in page
+
+        second = client.get(url, {"page": 2})
+        shown = {action.pk for action in second.context["actions"]}
+        assert len(shown) == 5
+        assert shown.isdisjoint(action.pk for action in first.context["actions"])
+        assert shown | {action.pk for action in first.context["actions"]} == {
+            action.pk for action in actions
+        }
+
+        past_the_end = client.get(url, {"page": 9}).content.decode()
+        assert escape("La page 9 n'existe pas : voici la dernière page (2).") in past_the_end
 
 
 class TestActionPage:
