@@ -148,6 +148,26 @@ def served(env, cached):
     return {**env, "PUBLIC_PAGE_CACHE": "1" if cached else "0"}
 
 
+def wait_until_idle(port, workers, limit=120):
+    """Until every worker answers /sante/ at once: a slow export that wrk gave up on is still
+    being written by its worker, which must not hold the next page's measure (seen: the
+    calendar measured at 0 req/s after the spreadsheet export)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def answered_at_once(_):
+        start = time.monotonic()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/sante/", timeout=limit) as answer:
+            answer.read()
+        return time.monotonic() - start < 0.1
+
+    deadline = time.monotonic() + limit
+    with ThreadPoolExecutor(workers * 2) as pool:
+        while time.monotonic() < deadline:
+            if all(pool.map(answered_at_once, range(workers * 2))):
+                return
+            time.sleep(0.5)
+
+
 def drive(env, paths, seconds, cookies=None):
     """Each path under wrk after a 2 s warm-up, on one gunicorn started for the pass."""
     cookies = cookies or {}
@@ -155,6 +175,7 @@ def drive(env, paths, seconds, cookies=None):
     process = start_gunicorn(env, PORT)
     try:
         for path in paths:
+            wait_until_idle(PORT, int(env["GUNICORN_WORKERS"]))
             wrk(PORT, path, 2, cookies.get(path))
             results[path] = wrk(PORT, path, seconds, cookies.get(path))
             print(f"{path}: {results[path]['rps']:.0f} req/s, p99 {results[path]['p99']:.1f} ms",

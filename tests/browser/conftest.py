@@ -33,6 +33,12 @@ AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def viewport(name):
+    """The viewport of WIDTHS[name] ("desktop", "mobile"), as Playwright takes it."""
+    width, height = WIDTHS[name]
+    return {"width": width, "height": height}
+
+
 def chromium_executable():
     """CHROMIUM_PATH (by default Debian's /usr/bin/chromium), else a chromium on the PATH."""
     return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
@@ -127,7 +133,7 @@ def context(shared_context):
 @pytest.fixture
 def page(context):
     page = context.pages[0]
-    page.set_viewport_size({"width": WIDTHS["desktop"][0], "height": WIDTHS["desktop"][1]})
+    page.set_viewport_size(viewport("desktop"))
     return page
 
 
@@ -209,7 +215,7 @@ def problems_at_widths(page, url=None, status=200, reflow=True):
     page as it is (a form shown with its errors, say); the viewport ends back at 1280 px."""
     problems = {}
     if url is not None:
-        page.set_viewport_size({"width": WIDTHS["desktop"][0], "height": WIDTHS["desktop"][1]})
+        page.set_viewport_size(viewport("desktop"))
         response = page.goto(url)
         assert response.status == status, f"{url} : HTTP {response.status}"
     for width, height in WIDTHS.values():
@@ -222,7 +228,7 @@ def problems_at_widths(page, url=None, status=200, reflow=True):
         page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
         if overflow := horizontal_overflow(page):
             problems[f"défilement horizontal à {REFLOW_WIDTH} px"] = f"{overflow} px de trop"
-    page.set_viewport_size({"width": WIDTHS["desktop"][0], "height": WIDTHS["desktop"][1]})
+    page.set_viewport_size(viewport("desktop"))
     return problems
 
 

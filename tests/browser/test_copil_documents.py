@@ -10,11 +10,11 @@ from programme.models import CopilMeeting
 
 from .conftest import (
     REFLOW_WIDTH,
-    WIDTHS,
     assert_focus_visible,
     axe_violations,
     force_login,
     horizontal_overflow,
+    viewport,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,7 +30,7 @@ def test_public_pages_accessible_at_each_width(
     page, demo, width, document, third_party_requests, csp_violations
 ):
     meeting = held_meeting()
-    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    page.set_viewport_size(viewport(width))
     page.goto(f"{demo.url}/copil/{meeting.pk}/{document}/")
     title = "Dossier de séance" if document == "dossier-de-seance" else "Relevé de décisions"
     expect(page.get_by_role("heading", level=1)).to_contain_text(title)
@@ -45,7 +45,7 @@ def test_public_pages_accessible_at_each_width(
 def test_staff_dossier_accessible(page, context, demo, width):
     meeting = CopilMeeting.objects.order_by("-date").first()
     force_login(context, demo.url, demo.staff)
-    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    page.set_viewport_size(viewport(width))
     page.goto(f"{demo.url}/pilotage/copil/{meeting.pk}/dossier-de-seance/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dossier de séance")
     expect(page.get_by_role("heading", name="Actions à surveiller")).to_be_visible()

@@ -9,10 +9,10 @@ from actions.models import AnnualPlan
 
 from .conftest import (
     REFLOW_WIDTH,
-    WIDTHS,
     assert_focus_visible,
     axe_violations,
     horizontal_overflow,
+    viewport,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.mark.parametrize("width", ["desktop", "mobile"])
 def test_accessible_at_each_width(page, demo, width, third_party_requests, csp_violations):
-    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    page.set_viewport_size(viewport(width))
     page.goto(demo.url + "/plans/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Plans d'actions validés")
     years = sorted({plan.year for plan in AnnualPlan.objects.all()}, reverse=True)

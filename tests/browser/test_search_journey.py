@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from teritoire.search.kinds import KINDS
 from teritoire.search.terms import parse
 
-from .conftest import WIDTHS, assert_focus_visible, axe_violations, horizontal_overflow
+from .conftest import WIDTHS, assert_focus_visible, axe_violations, horizontal_overflow, viewport
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,7 +54,7 @@ def test_keyboard_only_from_home_to_an_action_through_the_search(
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("q", ["recruter", "xylophone", "le"])
 def test_results_page_has_no_axe_violation(page, demo, width, q):
-    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    page.set_viewport_size(viewport(width))
     page.goto(demo.url + "/recherche/?" + urlencode({"q": q}))
     expect(page.get_by_role("heading", level=1)).to_have_text("Recherche")
     if q == "xylophone":
