@@ -206,3 +206,24 @@ def test_the_dashboard_table_fits_a_phone_with_every_cell_labelled(context, page
         assert horizontal_overflow(page) == 0
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_a_long_dashboard_is_paged_with_a_styled_pager(context, page, demo):
+    """An organisation with many actions reads them 25 at a time; the page links sit in a row,
+    are reachable and pass axe-core at both widths."""
+    from tests.budget import bulk_actions
+
+    organisation = demo.partner.memberships.get().organisation
+    bulk_actions(30, pilot=organisation, axis=public_action().axis)
+    force_login(context, demo.url, demo.partner)
+    page.goto(demo.url + reverse("space:dashboard"))
+    pager = page.get_by_role("navigation", name="Pages de mes actions")
+    expect(pager).to_be_visible()
+    expect(pager.get_by_role("link", name="Page 1")).to_have_attribute("aria-current", "page")
+    tops = {
+        round(box["y"]) for box in map(lambda link: link.bounding_box(), pager.locator("a").all())
+    }
+    assert len(tops) == 1, "les liens de pages ne sont pas sur une ligne"
+    assert problems_at_widths(page) == {}
+    pager.get_by_role("link", name="Suivante").click()
+    expect(page.locator("caption").first).to_contain_text("page 2 sur 2")
