@@ -79,14 +79,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a cached public page is answered before any other middleware runs. It is kept
+    # as the middlewares below left it, security headers included (they are the same for every
+    # request: no nonce); its key holds the scheme, so an http request still gets its redirect.
+    "teritoire.pagecache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A lost database answers the French 503 page, not the 500 one (teritoire/unavailable.py).
     "teritoire.unavailable.DatabaseUnavailableMiddleware",
-    # Below the header middlewares, so cached pages still get every security header.
-    "teritoire.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
