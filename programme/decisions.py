@@ -36,14 +36,12 @@ class DecisionConflict(StaleVersion):
 def update_follow_up(pk, changes, *, expected_version, user, reason):
     """Write `changes` (status, status_date, follow_up) to the decision `pk` read at
     `expected_version`; returns the saved decision. Callers validate the values beforehand."""
-    unknown = set(changes) - set(FOLLOW_UP_FIELDS)
-    if unknown:
-        raise ValueError(f"not a follow-up field: {', '.join(sorted(unknown))}")
     rows = Decision.objects.select_related("meeting", "owner")
     return write_at_version(
         rows,
         pk,
         changes,
+        fields=FOLLOW_UP_FIELDS,
         expected_version=expected_version,
         user=user,
         reason=reason,

@@ -42,9 +42,14 @@ def stamp(row, user, reason):
     row._change_reason = reason
 
 
-def write_at_version(rows, pk, changes, *, expected_version, user, reason, conflict):
+def write_at_version(rows, pk, changes, *, fields, expected_version, user, reason, conflict):
     """Write `changes` to the row `pk` of the queryset `rows` read at `expected_version`; returns
-    the saved row (read through `rows`, with its select_related)."""
+    the saved row (read through `rows`, with its select_related). `changes` may only name
+    `fields`, the ones this write path owns: any other is a programming error."""
+    unknown = set(changes) - set(fields)
+    if unknown:
+        model = rows.model.__name__
+        raise ValueError(f"{model}: not a field of this write: {', '.join(sorted(unknown))}")
     with transaction.atomic():
         claim_version(rows.model, pk, expected_version, conflict)
         row = rows.get(pk=pk)

@@ -177,6 +177,20 @@ class TestSpendingForm:
                 funding.pk, {"actual_amount": D("1")}, expected_version=1, user=None, reason=""
             )
 
+    def test_the_spending_write_path_writes_no_other_field(self):
+        """The partner's path owns the spent amount, not the granted one (staff's, in the
+        admin): a caller that names another field is refused before anything is written."""
+        funding = granted_line()
+        with pytest.raises(ValueError, match="Funding: not a field of this write: granted_amount"):
+            record_spending(
+                funding.pk,
+                {"actual_amount": D("1"), "granted_amount": D("1")},
+                expected_version=funding.version,
+                user=None,
+                reason="",
+            )
+        assert snapshot(funding)[0]["actual_amount"] is None
+
 
 @pytest.mark.django_db
 class TestRulesOfALine:
